@@ -1,0 +1,10 @@
+#include "sched.h"
+
+namespace hv {
+
+// Not implemented yet.
+int64_t hc_sched_op(Vcpu&, const HypercallArgs&) { return PVABI_ENOSYS; }
+int64_t hc_set_timer_op(Vcpu&, const HypercallArgs&) { return PVABI_ENOSYS; }
+int64_t hc_vcpu_op(Vcpu&, const HypercallArgs&) { return PVABI_ENOSYS; }
+
+}  // namespace hv

@@ -11,5 +11,6 @@ int64_t hc_update_descriptor(Vcpu&, const HypercallArgs&) { return PVABI_ENOSYS;
 int64_t hc_set_segment_base(Vcpu&, const HypercallArgs&) { return PVABI_ENOSYS; }
 int64_t hc_fpu_taskswitch(Vcpu&, const HypercallArgs&) { return PVABI_ENOSYS; }
 int64_t hc_iret(Vcpu&, const HypercallArgs&) { return PVABI_ENOSYS; }
+void cpu_vcpu_teardown(Vcpu&) {}
 
 }  // namespace hv

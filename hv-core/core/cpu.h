@@ -22,6 +22,9 @@ int64_t hc_set_segment_base(Vcpu& v, const HypercallArgs& args);
 int64_t hc_fpu_taskswitch(Vcpu& v, const HypercallArgs& args);
 int64_t hc_iret(Vcpu& v, const HypercallArgs& args);
 
+// Lifecycle hook, called by domain.cc before a vCPU is freed.
+void cpu_vcpu_teardown(Vcpu& v);
+
 }  // namespace hv
 
 #endif  // HV_CORE_CORE_CPU_H

@@ -93,12 +93,15 @@ Result<Domain*> create_domain(const DomainConfig& c) {
     ft.set_m2p(f.value, pfn);
   }
   for (uint32_t i = 0; i < c.max_vcpus; ++i) d->vcpus[i]->info().upcall_mask = 1;
+  time_domain_created(*d);
+  sched_domain_created(*d);
   return Result<Domain*>::ok(d);
 }
 
 void destroy_domain(Domain* d) {
   HV_CHECK(d != nullptr && g_domains[d->id.value()] == d);
   d->dying = true;
+  sched_domain_destroyed(*d);
   event_channel_teardown(*d);
   FrameTable& ft = frame_table();
   for (uint32_t i = 0; i < d->max_vcpus; ++i) {
@@ -118,7 +121,11 @@ void destroy_domain(Domain* d) {
     ft.put_ref(d->shared_info_frame);
   }
   while (d->frame_head != kNoFrameIndex) ft.release(Mfn{d->frame_head});
-  for (uint32_t i = 0; i < d->max_vcpus; ++i) destroy(d->vcpus[i]);
+  for (uint32_t i = 0; i < d->max_vcpus; ++i) {
+    if (d->vcpus[i] == nullptr) continue;
+    cpu_vcpu_teardown(*d->vcpus[i]);
+    destroy(d->vcpus[i]);
+  }
   g_domains[d->id.value()] = nullptr;
   --g_domain_count;
   destroy(d);

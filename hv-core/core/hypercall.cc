@@ -10,6 +10,7 @@
 #include "memory.h"
 #include "mmu.h"
 #include "sched.h"
+#include "vcpu.h"
 #include "version.h"
 
 namespace hv {

@@ -6,7 +6,12 @@
 
 namespace hv {
 
+class Domain;
+
 struct VcpuTime {};
+
+// Lifecycle hook, called by domain.cc once the domain's vCPUs exist.
+void time_domain_created(Domain& d);
 
 }  // namespace hv
 

@@ -1,0 +1,3 @@
+#include "cpu.h"
+
+#include "gtest/gtest.h"

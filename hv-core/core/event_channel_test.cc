@@ -1,0 +1,3 @@
+#include "event_channel.h"
+
+#include "gtest/gtest.h"

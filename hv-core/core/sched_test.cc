@@ -1,0 +1,3 @@
+#include "sched.h"
+
+#include "gtest/gtest.h"

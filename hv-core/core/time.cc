@@ -1,0 +1,7 @@
+#include "time.h"
+
+namespace hv {
+
+void time_domain_created(Domain&) {}
+
+}  // namespace hv

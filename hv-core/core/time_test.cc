@@ -1,0 +1,3 @@
+#include "time.h"
+
+#include "gtest/gtest.h"

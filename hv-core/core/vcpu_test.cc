@@ -1,0 +1,3 @@
+#include "vcpu.h"
+
+#include "gtest/gtest.h"

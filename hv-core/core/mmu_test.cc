@@ -6,6 +6,7 @@
 
 #include "domain.h"
 #include "frame_table.h"
+#include "invariants.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hv-core/platform/host/host_platform.h"
@@ -50,6 +51,8 @@ class MmuTest : public ::testing::Test {
   }
   void SetUp() override { free_at_start_ = frame_table().free_frames(); }
   void TearDown() override {
+    const InvariantReport report = check_invariants();
+    EXPECT_TRUE(report.ok()) << report.first.c_str();
     host::reset_machine();
     // Rule 10: every reference taken was dropped; every frame is free again.
     EXPECT_EQ(frame_table().free_frames(), free_at_start_);
@@ -387,6 +390,27 @@ TEST_F(MmuTest, MachphysUpdateAndCopyClearPage) {
   EXPECT_EQ(ext(g, PVABI_MMUEXT_CLEAR_PAGE, f.value()), PVABI_OK);
   EXPECT_EQ(platform::frame_memory(f)[5], 0);
   EXPECT_EQ(ext(g, PVABI_MMUEXT_CLEAR_PAGE, g.layout().l4.value()), PVABI_EBUSY);
+}
+
+TEST_F(MmuTest, InvariantCheckerCatchesABrokenCount) {
+  TestGuest g("dom");
+  ASSERT_TRUE(check_invariants().ok());
+  FrameInfo& fi = frame_table().info(g.layout().l4);
+  ++fi.ref_count;
+  InvariantReport r = check_invariants();
+  EXPECT_EQ(r.violations, 1u);
+  EXPECT_THAT(r.first.c_str(), ::testing::HasSubstr("refs 4 (expected 3)"));  // pin, base pointer, read-only map
+  --fi.ref_count;
+  // A frame that is a page table and writable-mapped at once.
+  const Mfn t = pinned_l1(g);
+  const Maddr slot = l1_entry_of(g, g.take_pfn());
+  uint64_t* entry = table_entries(slot.frame()) + slot.page_offset() / 8;
+  const uint64_t saved = *entry;
+  *entry = Pte::map(t, PVABI_PTE_WRITABLE).raw();
+  r = check_invariants();
+  EXPECT_GE(r.violations, 1u);
+  *entry = saved;
+  EXPECT_TRUE(check_invariants().ok());
 }
 
 TEST_F(MmuTest, VmAssist) {

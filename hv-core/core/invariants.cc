@@ -1,6 +1,7 @@
 #include "invariants.h"
 
 #include "domain.h"
+#include "grant.h"
 #include "guest_access.h"
 #include "page_table.h"
 
@@ -58,7 +59,8 @@ class Checker {
       const uint64_t e = load_entry(&entries[slot]);
       if ((e & PVABI_PTE_PRESENT) == 0) continue;
       const Mfn target = Pte{e}.frame();
-      if (target.value() < frames_ && frame_table().info(target).owner != d.id.value()) {
+      if (target.value() < frames_ && frame_table().info(target).owner != d.id.value() &&
+          !(level == 1 && grant_allows_mapping(d, target))) {
         Text t;
         t << "domain " << uint64_t{d.id.value()} << " maps frame " << target.value() << " it does not own";
         fail(t);
@@ -90,6 +92,7 @@ class Checker {
     auto visit = [](void* self, HeldReference h) { static_cast<Checker*>(self)->hold(h.frame, h.type, "a subsystem"); };
     cpu_report_held_references(d, visit, this);
     events_report_held_references(d, visit, this);
+    grants_report_held_references(d, visit, this);
   }
 
   void compare() {
@@ -143,4 +146,5 @@ InvariantReport check_invariants() {
 namespace hv {
 __attribute__((weak)) void cpu_report_held_references(Domain&, HeldReferenceVisitor, void*) {}
 __attribute__((weak)) void events_report_held_references(Domain&, HeldReferenceVisitor, void*) {}
+__attribute__((weak)) void grants_report_held_references(Domain&, HeldReferenceVisitor, void*) {}
 }  // namespace hv

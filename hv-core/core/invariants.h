@@ -33,6 +33,7 @@ using HeldReferenceVisitor = void (*)(void* context, HeldReference held);
 // Subsystems that hold frames report them here (defined by each subsystem).
 void cpu_report_held_references(Domain& d, HeldReferenceVisitor visit, void* context);
 void events_report_held_references(Domain& d, HeldReferenceVisitor visit, void* context);
+void grants_report_held_references(Domain& d, HeldReferenceVisitor visit, void* context);
 
 [[nodiscard]] InvariantReport check_invariants();
 

@@ -1,6 +1,7 @@
 #include "page_table.h"
 
 #include "domain.h"
+#include "grant.h"
 #include "guest_access.h"
 
 namespace hv {
@@ -80,6 +81,7 @@ void drop_entry(Domain& d, unsigned level, uint64_t entry) {
   if ((entry & PVABI_PTE_PRESENT) == 0) return;
   const Mfn frame = Pte{entry}.frame();
   FrameTable& ft = frame_table();
+  if (level == 1 && ft.info(frame).owner != d.id.value()) grant_mapping_dropped(d, frame);
   if (level > 1 || (entry & PVABI_PTE_WRITABLE) != 0) ft.put_type(d, frame);
   ft.put_ref(frame);
 }
@@ -90,6 +92,10 @@ Status update_entry(Domain& d, Mfn table, unsigned level, unsigned slot, uint64_
   constexpr uint64_t kAccessedDirty = PVABI_PTE_ACCESSED | PVABI_PTE_DIRTY;
   uint64_t* e = &table_entries(table)[slot];
   uint64_t prev = load_entry(e);
+  // A grant mapping goes only through PVABI_GNTTABOP_UNMAP_GRANT_REF.
+  if ((prev & PVABI_PTE_PRESENT) != 0 && frame_table().info(Pte{prev}.frame()).owner != d.id.value()) {
+    return Status::kNotPermitted;
+  }
   uint64_t next = normalize_entry(entry);
   if (preserve_ad) next |= prev & kAccessedDirty;
   const bool fast = is_fast_path_change(prev, next);
@@ -108,6 +114,32 @@ Status update_entry(Domain& d, Mfn table, unsigned level, unsigned slot, uint64_
   }
   if (!fast) drop_entry(d, level, prev);
   return Status::kOk;
+}
+
+Status install_foreign_entry(Domain& d, Mfn table, unsigned slot, uint64_t entry, Domain& granter) {
+  uint64_t* e = &table_entries(table)[slot];
+  if ((load_entry(e) & PVABI_PTE_PRESENT) != 0) return Status::kInvalid;
+  const uint64_t next = normalize_entry(entry);
+  if ((next & ~PVABI_PTE_FRAME_MASK & ~kAllowedFlags[1]) != 0) return Status::kInvalid;
+  const Mfn frame = Pte{next}.frame();
+  FrameTable& ft = frame_table();
+  if (const Status s = ft.get_ref(granter, frame); s != Status::kOk) return s;
+  if ((next & PVABI_PTE_WRITABLE) != 0) {
+    if (const Status s = ft.get_type(granter, frame, FrameType::kWritable); s != Status::kOk) {
+      ft.put_ref(frame);
+      return s;
+    }
+  }
+  uint64_t seen = 0;
+  HV_CHECK(__atomic_compare_exchange_n(e, &seen, next, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+  (void)d;
+  return Status::kOk;
+}
+
+void clear_entry(Domain& d, Mfn table, unsigned level, unsigned slot) {
+  uint64_t* e = &table_entries(table)[slot];
+  const uint64_t prev = __atomic_exchange_n(e, uint64_t{0}, __ATOMIC_SEQ_CST);
+  drop_entry(d, level, prev);
 }
 
 TableValidator page_table_validator() { return TableValidator{&validate_table, &devalidate_table}; }

@@ -47,6 +47,15 @@ void drop_entry(Domain& d, unsigned level, uint64_t entry);
 [[nodiscard]] Status update_entry(Domain& d, Mfn table, unsigned level, unsigned slot, uint64_t entry,
                                   bool preserve_ad = false);
 
+// Grant mappings (grant.cc): an L1 entry mapping a frame another domain
+// granted. install_foreign_entry writes it into a non-present slot, taking a
+// general reference and, if writable, a writable-type reference on the
+// granter's frame; clear_entry removes any entry (and through drop_entry
+// tells the grant table that a foreign mapping went). A guest cannot
+// overwrite a foreign mapping with mmu_update: update_entry refuses (EPERM).
+[[nodiscard]] Status install_foreign_entry(Domain& d, Mfn table, unsigned slot, uint64_t entry, Domain& granter);
+void clear_entry(Domain& d, Mfn table, unsigned level, unsigned slot);
+
 // The frame table's validator for page-table types.
 TableValidator page_table_validator();
 

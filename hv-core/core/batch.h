@@ -21,6 +21,12 @@ template <typename Item, typename Perform>
   if (done_ptr.value() != 0) {
     if (const Status s = write_guest(v, done_ptr, uint32_t{0}); s != Status::kOk) return s;
   }
+  // Items are copied in chunks (one page walk per chunk, not per item); a
+  // chunk that faults is retried item by item so the fault lands on the
+  // exact item.
+  constexpr uint64_t kChunk = 512 / sizeof(Item) > 0 ? 512 / sizeof(Item) : 1;
+  Item chunk[kChunk];
+  uint64_t chunk_start = 0, chunk_len = 0;
   Status status = Status::kOk;
   uint64_t done = 0;
   for (; done < count; ++done) {
@@ -28,9 +34,16 @@ template <typename Item, typename Perform>
       status = Status::kRestart;
       break;
     }
-    Item item;
-    status = read_guest(v, list + done * sizeof(Item), &item);
-    if (status == Status::kOk) status = perform(item);
+    if (done >= chunk_start + chunk_len) {
+      chunk_start = done;
+      chunk_len = count - done < kChunk ? count - done : kChunk;
+      if (copy_from_guest(v, list + done * sizeof(Item), chunk, chunk_len * sizeof(Item)) != Status::kOk) {
+        chunk_len = 1;
+        status = read_guest(v, list + done * sizeof(Item), &chunk[0]);
+        if (status != Status::kOk) break;
+      }
+    }
+    status = perform(chunk[done - chunk_start]);
     if (status != Status::kOk) break;
   }
   if (done_ptr.value() != 0) {

@@ -348,6 +348,24 @@ TEST_F(MmuTest, Rule11NonPresentEntriesCannotPointIntoMemory) {
   EXPECT_EQ(update(g, slot, 0x1e).first, PVABI_OK);  // flags only
 }
 
+TEST_F(MmuTest, AListRunningIntoAnUnmappedPageFaultsAtTheExactItem) {
+  TestGuest g("dom");
+  // Two adjacent pages: the list's first 3 items at the end of the first,
+  // the rest on the second, which is then unmapped.
+  const uint64_t second = g.take_pfn(), first = g.take_pfn();
+  ASSERT_EQ(second, first + 1);
+  const uint64_t victim = g.take_pfn();
+  const pvabi_mmu_update item = pvabi::pt_update(l1_entry_of(g, victim), Pte::map(g.mfn(victim), 0));
+  const Gva list = g.va_of(first) + (PVABI_PAGE_SIZE - 3 * sizeof(pvabi_mmu_update));
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(write_guest(g.vcpu(), list + i * sizeof(pvabi_mmu_update), item), Status::kOk);
+  }
+  ASSERT_EQ(update(g, l1_entry_of(g, second), 0).first, PVABI_OK);
+  const Gva done = g.put(uint32_t{0});
+  EXPECT_EQ(g.call(PVABI_HC_MMU_UPDATE, list.value(), 6, done.value(), PVABI_DOMID_SELF), PVABI_EFAULT);
+  EXPECT_EQ(g.get<uint32_t>(done), 3u);
+}
+
 TEST_F(MmuTest, BatchArgumentsAreChecked) {
   TestGuest g("dom");
   EXPECT_EQ(g.call(PVABI_HC_MMU_UPDATE, 0, PVABI_MMU_BATCH_MAX + 1, 0, PVABI_DOMID_SELF), PVABI_E2BIG);

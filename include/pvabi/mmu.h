@@ -14,7 +14,8 @@
  * all. On any return, items [0, *done) were performed and [*done, count) were
  * not. On failure the status is the failing item's (item *done). PVABI_ERESTART
  * means the hypervisor preempted the batch at a safe point: re-issue it for
- * items [*done, count).
+ * items [*done, count). The hypervisor may read items before it performs the
+ * ones ahead of them, so a batch must not rewrite its own list.
  *
  *     struct pvabi_mmu_update u = {pte_maddr | PVABI_MMU_NORMAL_PT_UPDATE, new_pte};
  *     pv_hypercall4(PVABI_HC_MMU_UPDATE, (uint64_t)&u, 1, (uint64_t)&done, PVABI_DOMID_SELF);

@@ -1,0 +1,16 @@
+// hv-core/arch/x86_64/platform_x86_64.h: bare-metal set-up the seam needs.
+#ifndef HV_CORE_ARCH_X86_64_PLATFORM_X86_64_H
+#define HV_CORE_ARCH_X86_64_PLATFORM_X86_64_H
+
+#include <stdint.h>
+
+namespace hv::arch {
+
+// Machine memory (bytes from address 0), the heap after the image, the TSC rate.
+[[nodiscard]] bool init_platform(uint64_t memory_bytes);
+// Leaves QEMU through isa-debug-exit (iobase 0xf4): exit status (code << 1) | 1.
+[[noreturn]] void qemu_exit(uint32_t code);
+
+}  // namespace hv::arch
+
+#endif  // HV_CORE_ARCH_X86_64_PLATFORM_X86_64_H

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Boots hv-core in QEMU (software emulation) and checks what it reports on
+# the serial line and through isa-debug-exit: IMAGE [EXPECTED_LINE...].
+set -uo pipefail
+image=$1
+shift
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+timeout 120 qemu-system-x86_64 -machine q35 -cpu max -m 256 -kernel "$image" \
+  -display none -monitor none -serial "file:$out" -no-reboot \
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04
+rc=$?
+sed 's/^/  | /' "$out"
+# isa-debug-exit: status (code << 1) | 1; hv-core exits with code 0 on success.
+if [ "$rc" -ne 1 ]; then
+  echo "FAIL: QEMU exit status $rc (want 1: hv-core reported success)"
+  exit 1
+fi
+for want in "$@"; do
+  grep -qF -- "$want" "$out" || { echo "FAIL: serial output lacks: $want"; exit 1; }
+done
+echo "PASS"

@@ -16,7 +16,11 @@ namespace detail {
 Domain** domain_table() { return g_domains; }
 }  // namespace detail
 
-pvabi_vcpu_info& Vcpu::info() { return domain->shared_info().vcpu_info[id]; }
+pvabi_vcpu_info& Vcpu::info() {
+  // Moved by PVABI_VCPUOP_REGISTER_VCPU_INFO, or still in the shared info page.
+  if (pvabi_vcpu_info* moved = moved_vcpu_info(cpu)) return *moved;
+  return domain->shared_info().vcpu_info[id];
+}
 
 pvabi_shared_info& Domain::shared_info() {
   static_assert(sizeof(pvabi_shared_info) == PVABI_PAGE_SIZE);

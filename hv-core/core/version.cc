@@ -1,6 +1,7 @@
 #include "version.h"
 
 #include "domain.h"
+#include "event_channel.h"
 #include "frame_table.h"
 #include "guest_access.h"
 
@@ -8,7 +9,8 @@ namespace hv {
 
 uint32_t feature_word(uint32_t index) {
   // Only what the core implements in full is offered.
-  constexpr uint32_t kWord0 = PVABI_FEATURE0_NX;
+  constexpr uint32_t kWord0 = PVABI_FEATURE0_NX | PVABI_FEATURE0_EVENT_QUEUE | PVABI_FEATURE0_USER_TIME_AREA |
+                              PVABI_FEATURE0_MULTI_VCPU;
   return index == 0 ? kWord0 : 0;
 }
 
@@ -25,7 +27,7 @@ int64_t hc_version(Vcpu& v, const HypercallArgs& a) {
     case PVABI_VERSION_OP_GET_LIMITS: {
       pvabi_limits l{};
       l.max_vcpus = v.domain->max_vcpus;
-      l.max_event_ports = PVABI_EVTCHN_2L_PORTS;
+      l.max_event_ports = event_port_limit(*v.domain);
       l.max_grant_frames = 0;
       l.max_mmu_batch = PVABI_MMU_BATCH_MAX;
       l.hv_virt_start = PVABI_HV_VIRT_START;

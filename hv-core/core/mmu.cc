@@ -223,14 +223,13 @@ int64_t hc_update_va_mapping(Vcpu& v, const HypercallArgs& a) {
   return PVABI_OK;
 }
 
-int64_t hc_vm_assist(Vcpu& v, const HypercallArgs& a) {
+int64_t hc_vm_assist(Vcpu&, const HypercallArgs& a) {
   const uint64_t cmd = a.a[0];
-  const uint64_t type = a.a[1];
   if (cmd != PVABI_VMASST_ENABLE && cmd != PVABI_VMASST_DISABLE) return PVABI_EINVAL;
-  if (type != PVABI_VMASST_PT_WRITE_EMULATION && type != PVABI_VMASST_M2P_STRICT) return PVABI_ENOSYS;
-  const uint32_t bit = 1u << type;
-  v.domain->vm_assist = cmd == PVABI_VMASST_ENABLE ? v.domain->vm_assist | bit : v.domain->vm_assist & ~bit;
-  return PVABI_OK;
+  // Neither assist is offered yet: page-table write emulation needs the
+  // arch's page-fault path, and strict M2P needs the table mapped into
+  // guests. Guests fall back to explicit mmu_update (the v1 baseline).
+  return PVABI_ENOSYS;
 }
 
 }  // namespace hv

@@ -250,7 +250,8 @@ PVABI_ASSERT_OFFSET(pvabi_mmuext_op, arg2, 16);
 /**
  * PVABI_HC_VM_ASSIST(cmd, type): switch an optional MMU assist on or off.
  * in: cmd = PVABI_VMASST_ENABLE or PVABI_VMASST_DISABLE; type = one below.
- * status: PVABI_OK; PVABI_EINVAL (unknown cmd); PVABI_ENOSYS (unknown type).
+ * status: PVABI_OK; PVABI_EINVAL (unknown cmd); PVABI_ENOSYS (unknown type, or an
+ *   assist this hypervisor does not offer: fall back to explicit mmu_update).
  * On failure the assist keeps its state.
  */
 #define PVABI_VMASST_ENABLE 0

@@ -3,6 +3,7 @@
 // item with the system time it arrived at; and a clock domain that prints
 // the three time sources every 250 ms. All power off after one second.
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include "workload.h"
@@ -12,6 +13,15 @@ namespace {
 
 constexpr uint64_t kMs = 1000000;
 constexpr uint64_t kRunNs = 1000 * kMs;
+
+std::string utc(uint64_t sec) {
+  const std::time_t t = static_cast<std::time_t>(sec);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
 
 std::string ms(uint64_t ns) {
   char buf[32];
@@ -74,7 +84,7 @@ class DemoWorkload : public Workload {
         for (; timer_events_ > 0; --timer_events_) {
           ++self.counters().operations;
           self.print("system " + ms(now) + ", ran " + ms(self.running_ns()) + ", wall clock " +
-                     std::to_string(self.wall_clock_sec()) + " s since 1970");
+                     utc(self.wall_clock_sec()));
           arm(self, 250 * kMs);
         }
         break;

@@ -1,6 +1,7 @@
 #include "domain.h"
 
 #include "frame_table.h"
+#include "grant.h"
 #include "mmu.h"
 #include "page_table.h"
 
@@ -107,6 +108,7 @@ void destroy_domain(Domain* d) {
   d->dying = true;
   sched_domain_destroyed(*d);
   event_channel_teardown(*d);
+  grant_teardown(*d);
   FrameTable& ft = frame_table();
   for (uint32_t i = 0; i < d->max_vcpus; ++i) {
     if (d->vcpus[i] != nullptr) clear_baseptrs(*d->vcpus[i]);

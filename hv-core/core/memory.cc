@@ -2,15 +2,20 @@
 
 #include "domain.h"
 #include "frame_table.h"
+#include "grant.h"
 #include "guest_access.h"
 
 namespace hv {
 namespace {
 
+// The frames counted against the reservation: not the shared info page, nor
+// the grant-table frames the hypervisor allocates for the domain.
+uint64_t reserved_frames(const Domain& d) { return d.nr_frames - 1 - grant_table_frames(d); }
+
 int64_t increase(Vcpu& v, Domain& d, const pvabi_memory_reservation& r) {
   FrameTable& ft = frame_table();
-  // The shared info page does not count against the reservation.
-  const uint64_t room = d.max_frames + 1 - d.nr_frames;
+  const uint64_t used = reserved_frames(d);
+  const uint64_t room = d.max_frames > used ? d.max_frames - used : 0;
   const uint64_t want = r.count < room ? r.count : room;
   uint64_t got = 0;
   for (; got < want; ++got) {
@@ -76,7 +81,7 @@ int64_t hc_memory_op(Vcpu& v, const HypercallArgs& a) {
       if (q._pad0 != 0 || q._pad1 != 0) return PVABI_EINVAL;
       const Result<Domain*> t = target_domain(*v.domain, q.domid);
       if (!t.is_ok()) return raw(t.status);
-      q.current_frames = t.value->nr_frames - 1;
+      q.current_frames = reserved_frames(*t.value);
       q.max_frames = t.value->max_frames;
       q.pseudo_physical_frames = t.value->max_frames;
       return raw(write_guest(v, arg, q));

@@ -118,7 +118,7 @@ Status update_entry(Domain& d, Mfn table, unsigned level, unsigned slot, uint64_
 
 Status install_foreign_entry(Domain& d, Mfn table, unsigned slot, uint64_t entry, Domain& granter) {
   uint64_t* e = &table_entries(table)[slot];
-  if ((load_entry(e) & PVABI_PTE_PRESENT) != 0) return Status::kInvalid;
+  if (load_entry(e) != 0) return Status::kInvalid;  // only an empty slot takes a grant mapping
   const uint64_t next = normalize_entry(entry);
   if ((next & ~PVABI_PTE_FRAME_MASK & ~kAllowedFlags[1]) != 0) return Status::kInvalid;
   const Mfn frame = Pte{next}.frame();

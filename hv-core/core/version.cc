@@ -3,6 +3,7 @@
 #include "domain.h"
 #include "event_channel.h"
 #include "frame_table.h"
+#include "grant.h"
 #include "guest_access.h"
 
 namespace hv {
@@ -10,7 +11,7 @@ namespace hv {
 uint32_t feature_word(uint32_t index) {
   // Only what the core implements in full is offered.
   constexpr uint32_t kWord0 = PVABI_FEATURE0_NX | PVABI_FEATURE0_EVENT_QUEUE | PVABI_FEATURE0_USER_TIME_AREA |
-                              PVABI_FEATURE0_MULTI_VCPU;
+                              PVABI_FEATURE0_MULTI_VCPU | PVABI_FEATURE0_GRANT_COPY;
   return index == 0 ? kWord0 : 0;
 }
 
@@ -28,7 +29,7 @@ int64_t hc_version(Vcpu& v, const HypercallArgs& a) {
       pvabi_limits l{};
       l.max_vcpus = v.domain->max_vcpus;
       l.max_event_ports = event_port_limit(*v.domain);
-      l.max_grant_frames = 0;
+      l.max_grant_frames = kMaxGrantFrames;
       l.max_mmu_batch = PVABI_MMU_BATCH_MAX;
       l.hv_virt_start = PVABI_HV_VIRT_START;
       l.hv_virt_end = PVABI_HV_VIRT_END;

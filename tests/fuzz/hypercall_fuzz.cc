@@ -12,6 +12,8 @@
 //   4      place a typed request built from selectors (mmu_update,
 //          mmuext_op, multicall entry) in scratch memory
 //   5      advance the simulated clock
+//   6      write a grant entry into a domain's grant table (as the guest
+//          would through its writable mapping of the table)
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -51,13 +53,19 @@ class Input {
 struct World {
   std::unique_ptr<TestGuest> guests[3];
   hv::Gva scratch[3];
+  pvabi::Mfn grant_frame[3];
 };
+
+// Domain `index`, or `self` if a domctl destroyed it.
+TestGuest& live(World& w, int index, int self) {
+  return w.guests[index]->alive() ? *w.guests[index] : *w.guests[self];
+}
 
 // An argument: mostly values that reach deep into the handlers.
 uint64_t pick(World& w, int self, Input& in) {
   const uint8_t sel = in.byte();
   TestGuest& g = *w.guests[self];
-  TestGuest& other = *w.guests[(self + 1) % 3];
+  TestGuest& other = live(w, (self + 1) % 3, self);
   const uint64_t small = in.byte();
   switch (sel % 12) {
     case 0: return small;
@@ -84,7 +92,19 @@ void place(World& w, int self, Input& in) {
   const hv::Gva at = w.scratch[self] + offset;
   uint8_t buf[64] = {};
   size_t len = 0;
-  switch (in.byte() % 3) {
+  switch (in.byte() % 5) {
+    case 3: {
+      TestGuest& other = live(w, (self + 1 + in.byte() % 2) % 3, self);
+      const pvabi_gnttab_map_grant_ref m{pick(w, self, in), in.byte() & 1u, in.byte() % 600u,
+                                         other.domain().id.value(), 0, 0, 0, 0, 0};
+      std::memcpy(buf, &m, len = sizeof m);
+      break;
+    }
+    case 4: {
+      const pvabi_gnttab_unmap_grant_ref u{pick(w, self, in), in.byte() % 4u, 0};
+      std::memcpy(buf, &u, len = sizeof u);
+      break;
+    }
     case 0: {
       const pvabi_mmu_update u{pick(w, self, in) | (in.byte() & 3), pick(w, self, in)};
       std::memcpy(buf, &u, len = sizeof u);
@@ -126,17 +146,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (int i = 0; i < 3; ++i) {
       w.guests[i] = std::make_unique<TestGuest>(names[i], hv::host::TestGuestConfig{96, 2, i == 0});
       w.scratch[i] = w.guests[i]->alloc(kScratchBytes, 4096);
+      const hv::Gva frames = w.scratch[i] + (kScratchBytes - 64);
+      const hv::Gva setup = w.guests[i]->put(pvabi_gnttab_setup_table{frames.value(), 1, 0});
+      (void)w.guests[i]->call(PVABI_HC_GRANT_TABLE_OP, PVABI_GNTTABOP_SETUP_TABLE, setup.value(), 1);
+      w.grant_frame[i] = pvabi::Mfn{w.guests[i]->get<pvabi_u64>(frames)};
     }
     Input in(data, size);
     for (int steps = 0; !in.empty() && steps < 64; ++steps) {
-      const uint8_t op = in.byte() % 6;
+      const uint8_t op = in.byte() % 7;
+      const int who = op < 3 ? op : in.byte() % 3;
+      if (!w.guests[who]->alive()) continue;  // a domctl destroyed it
       if (op < 3) {
         const uint64_t number = in.byte() % (PVABI_HC_COUNT + 2);
         hv::HypercallArgs args;
         for (auto& a : args.a) a = pick(w, op, in);
         (void)hv::hypercall(w.guests[op]->vcpu(), number, args);
       } else if (op == 3) {
-        const int self = in.byte() % 3;
+        const int self = who;
         const uint64_t offset = in.bytes(2) % kScratchBytes;
         uint8_t len = in.byte();
         uint8_t buf[256];
@@ -144,9 +170,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (offset + len > kScratchBytes) len = static_cast<uint8_t>(kScratchBytes - offset);
         (void)hv::copy_to_guest(w.guests[self]->vcpu(), w.scratch[self] + offset, buf, len);
       } else if (op == 4) {
-        place(w, in.byte() % 3, in);
-      } else {
+        place(w, who, in);
+      } else if (op == 5) {
         hv::host::advance_tsc(in.bytes(3));
+      } else {
+        const uint32_t ref = in.byte() % PVABI_GNTTAB_ENTRIES_PER_FRAME;
+        TestGuest& grantee = live(w, in.byte() % 3, who);
+        const pvabi_grant_entry e{static_cast<uint16_t>(in.byte() & 0x7), grantee.domain().id.value(),
+                                  static_cast<uint32_t>(pick(w, who, in))};
+        auto* table = reinterpret_cast<pvabi_grant_entry*>(hv::platform::frame_memory(w.grant_frame[who]));
+        __atomic_store_n(reinterpret_cast<uint64_t*>(&table[ref]), *reinterpret_cast<const uint64_t*>(&e),
+                         __ATOMIC_RELEASE);
       }
       check("after a hypercall");
     }

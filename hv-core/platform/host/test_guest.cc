@@ -16,6 +16,8 @@ TestGuest::TestGuest(const char* name, TestGuestConfig config) {
   const Result<Domain*> d = create_domain(dc);
   HV_CHECK(d.is_ok());
   domain_ = d.value;
+  id_ = domain_->id;
+  pfns_ = domain_->nr_frames - 1;
   BuildSpec spec;
   const Result<BuildResult> r = build_address_space(*domain_, spec);
   HV_CHECK(r.is_ok());
@@ -35,8 +37,10 @@ TestGuest::~TestGuest() {
   delete[] p2m_;
 }
 
+bool TestGuest::alive() const { return domain_ != nullptr && domain_by_id(id_) == domain_; }
+
 void TestGuest::destroy() {
-  if (domain_ != nullptr) destroy_domain(domain_);
+  if (alive()) destroy_domain(domain_);
   domain_ = nullptr;
 }
 
@@ -54,7 +58,7 @@ Gva TestGuest::alloc(uint64_t bytes, uint64_t align) {
 }
 
 Mfn TestGuest::mfn(uint64_t pfn) const {
-  HV_CHECK(pfn < domain_->nr_frames - 1);
+  HV_CHECK(pfn < pfns_);
   return p2m_[pfn];
 }
 

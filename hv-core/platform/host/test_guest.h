@@ -35,6 +35,8 @@ class TestGuest {
   const BuildResult& layout() const { return layout_; }
   // Destroys the domain now (the destructor then does nothing).
   void destroy();
+  // False once the domain was destroyed, here or by a hypercall (domctl).
+  bool alive() const;
 
   int64_t call(uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
                uint64_t a4 = 0, uint64_t a5 = 0);
@@ -54,7 +56,8 @@ class TestGuest {
     return value;
   }
 
-  uint64_t pfns() const { return domain_->nr_frames - 1; }
+  // The pseudo-physical frames the builder set up (later growth not included).
+  uint64_t pfns() const { return pfns_; }
   Mfn mfn(uint64_t pfn) const;
   Gva va_of(uint64_t pfn) const { return Gva{virt_base_ + pfn * PVABI_PAGE_SIZE}; }
   // A free frame filled by `fill` while still writable, then remapped
@@ -65,6 +68,8 @@ class TestGuest {
 
  private:
   Domain* domain_ = nullptr;
+  DomId id_{0};
+  uint64_t pfns_ = 0;
   BuildResult layout_{};
   uint64_t virt_base_ = 0;
   uint64_t next_free_ = 0;   // bump pointer, guest-virtual

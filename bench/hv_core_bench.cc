@@ -10,6 +10,7 @@
 #include "hv-core/core/frame_table.h"
 #include "hv-core/core/guest_access.h"
 #include "hv-core/core/hypercall.h"
+#include "hv-core/core/sched.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
 #include "pvabi/pvabi.hpp"
@@ -156,6 +157,67 @@ void BM_TimeRead(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TimeRead);
+
+// An event sent to another domain: the send hypercall (pending bit,
+// selector, upcall flag, wake-up) and the receiver clearing it, as its
+// upcall would.
+void BM_EventSendAndClear(benchmark::State& state) {
+  init_once();
+  TestGuest a("a"), b("b");
+  const hv::Gva alloc = a.put(pvabi_evtchn_alloc_unbound{PVABI_DOMID_SELF, b.domain().id.value(), 0});
+  if (a.call(PVABI_HC_EVENT_CHANNEL_OP, PVABI_EVTCHNOP_ALLOC_UNBOUND, alloc.value()) != PVABI_OK) {
+    state.SkipWithError("alloc_unbound");
+    return;
+  }
+  const uint32_t port_a = a.get<pvabi_evtchn_alloc_unbound>(alloc).port;
+  const hv::Gva bind = b.put(pvabi_evtchn_bind_interdomain{a.domain().id.value(), 0, port_a, 0, 0});
+  if (b.call(PVABI_HC_EVENT_CHANNEL_OP, PVABI_EVTCHNOP_BIND_INTERDOMAIN, bind.value()) != PVABI_OK) {
+    state.SkipWithError("bind_interdomain");
+    return;
+  }
+  const uint32_t port_b = b.get<pvabi_evtchn_bind_interdomain>(bind).local_port;
+  const hv::Gva send = a.put(pvabi_evtchn_port{port_a, 0});
+  pvabi_shared_info& sh = b.domain().shared_info();
+  pvabi_vcpu_info& vi = b.vcpu().info();
+  vi.upcall_mask = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(a.call(PVABI_HC_EVENT_CHANNEL_OP, PVABI_EVTCHNOP_SEND, send.value()));
+    vi.upcall_pending = 0;
+    __atomic_exchange_n(&vi.pending_sel, uint64_t{0}, __ATOMIC_ACQ_REL);
+    __atomic_fetch_and(&sh.evtchn_pending[port_b / 64], ~(uint64_t{1} << (port_b % 64)), __ATOMIC_ACQ_REL);
+  }
+}
+BENCHMARK(BM_EventSendAndClear);
+
+// Scheduler decisions with N runnable domains: pick the next vCPU and
+// charge it a full slice.
+void BM_SchedulerDecision(benchmark::State& state) {
+  init_once();
+  std::vector<hv::Domain*> domains;
+  for (int64_t i = 0; i < state.range(0); ++i) {
+    hv::DomainConfig c;
+    c.name = "busy";
+    c.memory_frames = 1;
+    c.weight = static_cast<uint32_t>(128 + i % 3 * 128);
+    const auto d = hv::create_domain(c);
+    if (!d.is_ok()) {
+      state.SkipWithError("create_domain");
+      break;
+    }
+    hv::domain_unpause(*d.value);
+    domains.push_back(d.value);
+  }
+  for (auto _ : state) {
+    hv::Vcpu* v = hv::sched_pick_next();
+    if (v == nullptr) {
+      state.SkipWithError("nothing runnable");
+      break;
+    }
+    hv::sched_account(*v, hv::sched_slice_ns());
+  }
+  for (hv::Domain* d : domains) hv::destroy_domain(d);
+}
+BENCHMARK(BM_SchedulerDecision)->Arg(10)->Arg(128)->Arg(1000)->Arg(10000);
 
 }  // namespace
 

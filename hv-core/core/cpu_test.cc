@@ -322,12 +322,12 @@ TEST_F(CpuTest, SetGdtErrorsKeepTheOldTableAndNoFrameChangesType) {
   ASSERT_EQ(set_gdt(a, {old.value()}, 2), PVABI_OK);
   const Mfn good = descriptor_frame(a, {0, kUserData});
   const Mfn theirs = descriptor_frame(b, {});
-  const std::vector<FrameCounts> before = frame_counts();
+  const FrameSnapshot before = FrameSnapshot::take();
   EXPECT_EQ(set_gdt(a, {good.value()}, PVABI_GDT_FIRST_RESERVED_ENTRY + 1), PVABI_E2BIG);
   EXPECT_EQ(a.call(PVABI_HC_SET_GDT, kUnmapped, 2), PVABI_EFAULT);
   EXPECT_EQ(set_gdt(a, {good.value(), theirs.value()}, 600), PVABI_EPERM);
   EXPECT_EQ(set_gdt(a, {good.value(), frame_table().size()}, 600), PVABI_EPERM);
-  EXPECT_EQ(frame_counts(), before);
+  EXPECT_TRUE(FrameSnapshot::take() == before);
   EXPECT_EQ(a.vcpu().cpu.gdt.frames[0], old);
   EXPECT_EQ(a.vcpu().cpu.gdt.entries, 2u);
 }
@@ -336,10 +336,10 @@ TEST_F(CpuTest, AttackGdtFrameMappedWritable) {
   TestGuest g("dom");
   const Mfn good = descriptor_frame(g, {});
   const Mfn writable = g.mfn(g.take_pfn());  // still mapped writable by the builder
-  const std::vector<FrameCounts> before = frame_counts();
+  const FrameSnapshot before = FrameSnapshot::take();
   EXPECT_EQ(set_gdt(g, {good.value(), writable.value()}, 1024), PVABI_EBUSY);
   EXPECT_EQ(set_gdt(g, {writable.value()}, 1), PVABI_EBUSY);
-  EXPECT_EQ(frame_counts(), before);
+  EXPECT_TRUE(FrameSnapshot::take() == before);
 }
 
 TEST_F(CpuTest, AttackGdtWithADpl0DescriptorACallGateOrAHiddenBadEntry) {
@@ -350,9 +350,9 @@ TEST_F(CpuTest, AttackGdtWithADpl0DescriptorACallGateOrAHiddenBadEntry) {
   for (const std::vector<uint64_t>& descs :
        {std::vector<uint64_t>{0, kKernelCode64}, std::vector<uint64_t>{0, kUserData, kCallGate}, hidden}) {
     const Mfn bad = descriptor_frame(g, descs);
-    const std::vector<FrameCounts> before = frame_counts();
+    const FrameSnapshot before = FrameSnapshot::take();
     EXPECT_EQ(set_gdt(g, {good.value(), bad.value()}, 520), PVABI_EINVAL);
-    EXPECT_EQ(frame_counts(), before);
+    EXPECT_TRUE(FrameSnapshot::take() == before);
   }
   EXPECT_EQ(g.vcpu().cpu.gdt.nr_frames, 0u);
 }

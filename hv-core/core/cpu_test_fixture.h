@@ -12,6 +12,7 @@
 #include "domain.h"
 #include "frame_table.h"
 #include "gtest/gtest.h"
+#include "hv-core/platform/host/core_test.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
 #include "invariants.h"
@@ -38,36 +39,10 @@ inline constexpr uint64_t kCallGate = 0x0000ec00e0081000ull;      // DPL 3, to 0
 inline constexpr uint64_t kGuestCs = 0x33;  // GDT entry 6, RPL 3
 inline constexpr uint64_t kGuestSs = 0x2b;  // GDT entry 5, RPL 3
 
-struct FrameCounts {
-  uint16_t owner;
-  FrameType type;
-  uint32_t type_count;
-  uint32_t ref_count;
-  bool operator==(const FrameCounts&) const = default;
-};
+using host::FrameSnapshot;
 
-inline std::vector<FrameCounts> frame_counts() {
-  std::vector<FrameCounts> all;
-  for (uint64_t i = 0; i < frame_table().size(); ++i) {
-    const FrameInfo& fi = frame_table().info(Mfn{i});
-    all.push_back(FrameCounts{fi.owner, fi.type, fi.type_count, fi.ref_count});
-  }
-  return all;
-}
-
-class CpuFixture : public ::testing::Test {
+class CpuFixture : public host::CoreTest {
  protected:
-  static void SetUpTestSuite() {
-    if (frame_table().size() == 0) host::init_machine(host::MachineConfig{});
-  }
-  void SetUp() override { free_at_start_ = frame_table().free_frames(); }
-  void TearDown() override {
-    const InvariantReport report = check_invariants();
-    EXPECT_TRUE(report.ok()) << report.first.c_str();
-    host::reset_machine();
-    // Every reference taken was dropped: every frame is free again.
-    EXPECT_EQ(frame_table().free_frames(), free_at_start_);
-  }
 
   // A frame holding `descs` from entry 0, untyped and mapped read-only.
   static Mfn descriptor_frame(TestGuest& g, const std::vector<uint64_t>& descs) {
@@ -79,8 +54,6 @@ class CpuFixture : public ::testing::Test {
     return g.call(PVABI_HC_SET_GDT, list.value(), entries);
   }
   static const FrameInfo& info(Mfn f) { return frame_table().info(f); }
-
-  uint64_t free_at_start_ = 0;
 };
 
 }  // namespace hv::cpu_test

@@ -13,6 +13,7 @@
 #include "grant.h"
 #include "hypercall.h"
 #include "gtest/gtest.h"
+#include "hv-core/platform/host/core_test.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
 #include "invariants.h"
@@ -35,27 +36,18 @@ constexpr uint64_t kBss = 9000;
 
 uint8_t text_byte(uint64_t i) { return static_cast<uint8_t>(i * 7 + 1); }  // pattern(…, 1)
 
-class DomctlTest : public ::testing::Test {
+class DomctlTest : public host::CoreTest {
  protected:
-  static void SetUpTestSuite() {
-    static bool ready = false;
-    if (!ready) host::init_machine(host::MachineConfig{});
-    ready = true;
-  }
   void SetUp() override {
-    free_at_start_ = frame_table().free_frames();
+    host::CoreTest::SetUp();
     TestGuestConfig priv;
     priv.privileged = true;
     control_ = std::make_unique<TestGuest>("control", priv);
   }
   void TearDown() override {
-    const InvariantReport r = check_invariants();
-    EXPECT_TRUE(r.ok()) << r.first.c_str();
-    for_each_domain([](Domain& d) { grant_teardown(d); });  // until destroy_domain does
+    host::CoreTest::TearDown();
     guests_.clear();
     control_.reset();
-    host::reset_machine();
-    EXPECT_EQ(frame_table().free_frames(), free_at_start_);
   }
 
   TestGuest& control() { return *control_; }
@@ -137,7 +129,6 @@ class DomctlTest : public ::testing::Test {
  private:
   std::unique_ptr<TestGuest> control_;
   std::vector<std::unique_ptr<TestGuest>> guests_;
-  uint64_t free_at_start_ = 0;
 };
 
 TEST_F(DomctlTest, CreateLoadsTheKernelAndLeavesItPaused) {

@@ -11,6 +11,7 @@
 #include "frame_table.h"
 #include "gtest/gtest.h"
 #include "invariants.h"
+#include "hv-core/platform/host/core_test.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
 #include "sched.h"
@@ -23,18 +24,8 @@ using host::TestGuestConfig;
 
 constexpr uint16_t kSelf = PVABI_DOMID_SELF;
 
-class EventChannelTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (frame_table().size() == 0) host::init_machine(host::MachineConfig{});
-  }
-  void SetUp() override { free_at_start_ = frame_table().free_frames(); }
-  void TearDown() override {
-    host::reset_machine();
-    EXPECT_EQ(frame_table().free_frames(), free_at_start_);  // queue frames released too
-  }
-  uint64_t free_at_start_ = 0;
-};
+// CoreTest's teardown also checks that queue frames were released.
+class EventChannelTest : public host::CoreTest {};
 
 // Every frame reference adds up, the queue layout's holds included (call
 // while the guests are alive).

@@ -10,6 +10,7 @@
 #include "domain.h"
 #include "frame_table.h"
 #include "gtest/gtest.h"
+#include "hv-core/platform/host/core_test.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
 #include "invariants.h"
@@ -27,37 +28,13 @@ constexpr uint16_t kReadOnly = PVABI_GTF_READONLY;
 constexpr uint16_t kInUse = PVABI_GTF_READING | PVABI_GTF_WRITING;
 
 // Every frame's bookkeeping, to show a failed operation changed nothing.
-std::vector<FrameInfo> snapshot() {
-  std::vector<FrameInfo> s;
-  for (uint64_t i = 0; i < frame_table().size(); ++i) s.push_back(frame_table().info(Mfn{i}));
-  return s;
-}
-bool same(const std::vector<FrameInfo>& a, const std::vector<FrameInfo>& b) {
-  const uint8_t kept = static_cast<uint8_t>(~kFrameStaleWritable);  // a flush already done is no change
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].owner != b[i].owner || a[i].type != b[i].type || a[i].type_count != b[i].type_count ||
-        a[i].ref_count != b[i].ref_count || (a[i].flags & kept) != (b[i].flags & kept)) {
-      return false;
-    }
-  }
-  return a.size() == b.size();
-}
+using host::FrameSnapshot;
 
-class GrantTest : public ::testing::Test {
+class GrantTest : public host::CoreTest {
  protected:
-  static void SetUpTestSuite() {
-    static bool ready = false;
-    if (!ready) host::init_machine(host::MachineConfig{});
-    ready = true;
-  }
-  void SetUp() override { free_at_start_ = frame_table().free_frames(); }
   void TearDown() override {
-    expect_invariants();
-    // destroy_domain does not call grant_teardown yet (see grant.h).
-    for_each_domain([](Domain& d) { grant_teardown(d); });
+    host::CoreTest::TearDown();
     guests_.clear();
-    host::reset_machine();
-    EXPECT_EQ(frame_table().free_frames(), free_at_start_);
   }
 
   static void expect_invariants() {
@@ -188,7 +165,6 @@ class GrantTest : public ::testing::Test {
 
  private:
   std::vector<std::unique_ptr<TestGuest>> guests_;
-  uint64_t free_at_start_ = 0;
 };
 
 // ---- SETUP_TABLE and QUERY_SIZE ----
@@ -409,11 +385,11 @@ TEST_F(GrantTest, MapStatusesChangeNothing) {
   cases.push_back(pad0);
   cases.push_back(pad1);
 
-  const auto before = snapshot();
+  const FrameSnapshot before = FrameSnapshot::take();
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto r = run(s.grantee, PVABI_GNTTABOP_MAP_GRANT_REF, cases[i].op);
     EXPECT_EQ(r.status, cases[i].status) << "case " << i;
-    EXPECT_TRUE(same(before, snapshot())) << "case " << i;
+    EXPECT_TRUE(FrameSnapshot::take() == before) << "case " << i;
   }
   for (uint32_t ref = 1; ref <= 6; ++ref) EXPECT_EQ(flags_of(s.table, ref) & kInUse, 0) << ref;
   EXPECT_FALSE(grant_allows_mapping(s.grantee.domain(), s.frame));
@@ -429,9 +405,9 @@ TEST_F(GrantTest, WritableMapOfAPageTableIsBusy) {
   ASSERT_EQ(ext(a, PVABI_MMUEXT_PIN_L1_TABLE, l1.value()), PVABI_OK);
   grant(table, 1, l1, b, kPermit);
   const Gva host = empty_va(b);
-  const auto before = snapshot();
+  const FrameSnapshot before = FrameSnapshot::take();
   EXPECT_EQ(map(b, id(a), 1, host).status, PVABI_EBUSY);
-  EXPECT_TRUE(same(before, snapshot()));
+  EXPECT_TRUE(FrameSnapshot::take() == before);
   EXPECT_EQ(flags_of(table, 1), kPermit);
   // Reading a page table is allowed, as for its owner.
   const auto m = map(b, id(a), 1, host, PVABI_GNTMAP_READONLY);
@@ -474,12 +450,12 @@ TEST_F(GrantTest, UnmapStatuses) {
   EXPECT_EQ(unmap(s.grantee, host, 0), PVABI_ENOENT);  // no maptrack yet
   const auto m = map(s.grantee, id(s.granter), 1, host);
   ASSERT_EQ(m.status, PVABI_OK);
-  const auto before = snapshot();
+  const FrameSnapshot before = FrameSnapshot::take();
   EXPECT_EQ(unmap(s.grantee, host, m.handle + 1), PVABI_ENOENT);   // a free handle
   EXPECT_EQ(unmap(s.grantee, host, 99999), PVABI_ENOENT);          // past the table
   EXPECT_EQ(unmap(s.grantee, other, m.handle), PVABI_EINVAL);      // the handle maps elsewhere
   EXPECT_EQ(unmap(s.granter, host, m.handle), PVABI_ENOENT);       // another domain's handle
-  EXPECT_TRUE(same(before, snapshot()));
+  EXPECT_TRUE(FrameSnapshot::take() == before);
   EXPECT_EQ(flags_of(s.table, 1), kPermit | kInUse);
   EXPECT_EQ(unmap(s.grantee, host, m.handle), PVABI_OK);
   // host_addr must still lead to the mapping's slot through the current
@@ -526,12 +502,12 @@ TEST_F(GrantTest, AGrantMappingCannotBeOverwrittenThroughTheMmu) {
   ASSERT_TRUE(slot.is_ok());
   const Maddr at = slot.value.table.address() + slot.value.slot * 8;
   const Mfn own = s.grantee.mfn(s.grantee.take_pfn());
-  const auto before = snapshot();
+  const FrameSnapshot before = FrameSnapshot::take();
   EXPECT_EQ(mmu_update(s.grantee, at, 0), PVABI_EPERM);
   EXPECT_EQ(mmu_update(s.grantee, at, Pte::map(own, PVABI_PTE_WRITABLE).raw()), PVABI_EPERM);
   EXPECT_EQ(mmu_update(s.grantee, at, Pte::map(s.frame, PVABI_PTE_WRITABLE | PVABI_PTE_DIRTY).raw()), PVABI_EPERM);
   EXPECT_EQ(s.grantee.call(PVABI_HC_UPDATE_VA_MAPPING, host.value(), 0, 0), PVABI_EPERM);
-  EXPECT_TRUE(same(before, snapshot()));
+  EXPECT_TRUE(FrameSnapshot::take() == before);
   EXPECT_EQ(flags_of(s.table, 1), kPermit | kInUse);
   EXPECT_EQ(unmap(s.grantee, host, m.handle), PVABI_OK);
 }
@@ -703,10 +679,10 @@ TEST_F(GrantTest, CopyStatusesCopyNothing) {
       {{src, own(Mfn{frame_table().size()}, 0), 8, sg, 0}, Status::kOutOfRange},
   };
   platform::frame_memory(s.frame)[0] = 0x11;
-  const auto before = snapshot();
+  const FrameSnapshot before = FrameSnapshot::take();
   for (size_t i = 0; i < cases.size(); ++i) {
     EXPECT_EQ(grant_copy(b.domain(), cases[i].op), cases[i].status) << "case " << i;
-    EXPECT_TRUE(same(before, snapshot())) << "case " << i;
+    EXPECT_TRUE(FrameSnapshot::take() == before) << "case " << i;
   }
   EXPECT_EQ(platform::frame_memory(mine)[0], 0);
   EXPECT_EQ(platform::frame_memory(my_l1)[0], 0);

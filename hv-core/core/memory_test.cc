@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "grant.h"
 #include "gtest/gtest.h"
+#include "hv-core/platform/host/core_test.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
 #include "invariants.h"
@@ -19,20 +20,8 @@ namespace {
 
 using host::TestGuest;
 
-class MemoryTest : public ::testing::Test {
+class MemoryTest : public host::CoreTest {
  protected:
-  static void SetUpTestSuite() {
-    static bool ready = false;
-    if (!ready) host::init_machine(host::MachineConfig{});
-    ready = true;
-  }
-  void SetUp() override { free_at_start_ = frame_table().free_frames(); }
-  void TearDown() override {
-    const InvariantReport report = check_invariants();
-    EXPECT_TRUE(report.ok()) << report.first.c_str();
-    host::reset_machine();
-    EXPECT_EQ(frame_table().free_frames(), free_at_start_);
-  }
   int64_t reserve(TestGuest& g, uint64_t op, Gva list, uint32_t count, uint16_t domid = PVABI_DOMID_SELF) {
     const Gva arg = g.put(pvabi_memory_reservation{list.value(), count, domid, 0});
     return g.call(PVABI_HC_MEMORY_OP, op, arg.value());
@@ -42,7 +31,6 @@ class MemoryTest : public ::testing::Test {
     EXPECT_EQ(g.call(PVABI_HC_MEMORY_OP, PVABI_MEMOP_QUERY_RESERVATION, arg.value()), PVABI_OK);
     return g.get<pvabi_memory_query>(arg);
   }
-  uint64_t free_at_start_ = 0;
 };
 
 TEST_F(MemoryTest, IncreaseUpToTheMaximumThenDecrease) {

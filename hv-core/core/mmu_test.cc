@@ -9,6 +9,7 @@
 #include "invariants.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hv-core/platform/host/core_test.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
 #include "page_table.h"
@@ -18,45 +19,14 @@ namespace {
 
 using host::TestGuest;
 
-struct FrameSnapshot {
-  std::vector<FrameInfo> frames;
-  bool operator==(const FrameSnapshot& o) const {
-    if (frames.size() != o.frames.size()) return false;
-    for (size_t i = 0; i < frames.size(); ++i) {
-      const FrameInfo &a = frames[i], &b = o.frames[i];
-      // A flush that already happened (clearing kFrameStaleWritable) is no change.
-      const uint8_t kept = static_cast<uint8_t>(~kFrameStaleWritable);
-      if (a.owner != b.owner || a.type != b.type || (a.flags & kept) != (b.flags & kept) ||
-          a.type_count != b.type_count ||
-          a.ref_count != b.ref_count) {
-        return false;
-      }
-    }
-    return true;
-  }
-};
+using host::FrameSnapshot;
 
-FrameSnapshot snapshot() {
-  FrameSnapshot s;
-  for (uint64_t i = 0; i < frame_table().size(); ++i) s.frames.push_back(frame_table().info(Mfn{i}));
-  return s;
-}
+FrameSnapshot snapshot() { return FrameSnapshot::take(); }
 
-class MmuTest : public ::testing::Test {
+// Rule 10 in every test: CoreTest's teardown checks the invariants and
+// that every frame is free again.
+class MmuTest : public host::CoreTest {
  protected:
-  static void SetUpTestSuite() {
-    static bool ready = false;
-    if (!ready) host::init_machine(host::MachineConfig{});
-    ready = true;
-  }
-  void SetUp() override { free_at_start_ = frame_table().free_frames(); }
-  void TearDown() override {
-    const InvariantReport report = check_invariants();
-    EXPECT_TRUE(report.ok()) << report.first.c_str();
-    host::reset_machine();
-    // Rule 10: every reference taken was dropped; every frame is free again.
-    EXPECT_EQ(frame_table().free_frames(), free_at_start_);
-  }
 
   // One mmu_update; returns the status and the done count.
   std::pair<int64_t, uint32_t> update(TestGuest& g, Maddr entry, uint64_t value, uint64_t cmd = 0) {
@@ -80,8 +50,6 @@ class MmuTest : public ::testing::Test {
     EXPECT_EQ(ext(g, PVABI_MMUEXT_PIN_L1_TABLE, t.value()), PVABI_OK);
     return t;
   }
-
-  uint64_t free_at_start_ = 0;
 };
 
 TEST_F(MmuTest, BuilderPinsAValidatedRootAndDestroyReleasesEverything) {

@@ -13,6 +13,7 @@
 #include "event_channel.h"
 #include "frame_table.h"
 #include "gtest/gtest.h"
+#include "hv-core/platform/host/core_test.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
 #include "time.h"
@@ -23,20 +24,14 @@ namespace {
 using host::TestGuest;
 using host::TestGuestConfig;
 
-class SchedTest : public ::testing::Test {
+class SchedTest : public host::CoreTest {
  protected:
-  static void SetUpTestSuite() {
-    if (frame_table().size() == 0) host::init_machine(host::MachineConfig{});
-  }
-  void SetUp() override { free_at_start_ = frame_table().free_frames(); }
   void TearDown() override {
-    host::reset_machine();
+    host::CoreTest::TearDown();
     sched_set_slice_ns(kDefaultSliceNs);
-    EXPECT_EQ(frame_table().free_frames(), free_at_start_);
     EXPECT_EQ(sched_current(), nullptr);
     EXPECT_EQ(sched_next_timer_deadline(), ~uint64_t{0});
   }
-  uint64_t free_at_start_ = 0;
 };
 
 // A running domain of one frame: enough for the scheduler.

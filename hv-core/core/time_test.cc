@@ -5,6 +5,7 @@
 #include "domain.h"
 #include "frame_table.h"
 #include "gtest/gtest.h"
+#include "hv-core/platform/host/core_test.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
 #include "sched.h"
@@ -17,18 +18,12 @@ using host::TestGuest;
 constexpr uint64_t kNsPerSec = 1000000000ull;
 constexpr uint64_t k2024 = 1704067200ull;
 
-class TimeTest : public ::testing::Test {
+class TimeTest : public host::CoreTest {
  protected:
-  static void SetUpTestSuite() {
-    if (frame_table().size() == 0) host::init_machine(host::MachineConfig{});
-  }
-  void SetUp() override { free_at_start_ = frame_table().free_frames(); }
   void TearDown() override {
-    host::reset_machine();
+    host::CoreTest::TearDown();
     set_wallclock_base(k2024, 0);
-    EXPECT_EQ(frame_table().free_frames(), free_at_start_);
   }
-  uint64_t free_at_start_ = 0;
 };
 
 // A guest's clock read, as pvabi/time.h spells it out.

@@ -154,12 +154,12 @@ TEST_F(VcpuTest, RefusedInitialiseLeavesTheVcpuUninitialisedWithNoReferences) {
       [](pvabi_vcpu_context& c) { c.flags = 2; },
   };
   const pvabi_vcpu_context good = good_context(g);
-  const std::vector<FrameCounts> before = frame_counts();
+  const FrameSnapshot before = FrameSnapshot::take();
   for (size_t i = 0; i < changes.size(); ++i) {
     pvabi_vcpu_context c = good;
     changes[i](c);
     EXPECT_EQ(initialise(g, 1, c), PVABI_EINVAL) << i;
-    EXPECT_EQ(frame_counts(), before) << i;
+    EXPECT_TRUE(FrameSnapshot::take() == before) << i;
   }
   EXPECT_EQ(op(g, PVABI_VCPUOP_INITIALISE, 1, kUnmapped), PVABI_EFAULT);
   const Vcpu& t = g.vcpu(1);

@@ -1,51 +1,12 @@
 #include "elf_loader.h"
 
+#include "elf_format.h"
 #include "version.h"
 
 namespace hv {
 namespace {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ELF fields are read in host order");
-
-// The ELF64 layouts (the System V gABI); <elf.h> is not freestanding.
-struct ElfHeader {
-  uint8_t ident[16];
-  uint16_t type;
-  uint16_t machine;
-  uint32_t version;
-  uint64_t entry;
-  uint64_t phoff;
-  uint64_t shoff;
-  uint32_t flags;
-  uint16_t ehsize;
-  uint16_t phentsize;
-  uint16_t phnum;
-  uint16_t shentsize;
-  uint16_t shnum;
-  uint16_t shstrndx;
-};
-static_assert(sizeof(ElfHeader) == 64);
-
-struct ProgramHeader {
-  uint32_t type;
-  uint32_t flags;
-  uint64_t offset;
-  uint64_t vaddr;
-  uint64_t paddr;
-  uint64_t filesz;
-  uint64_t memsz;
-  uint64_t align;
-};
-static_assert(sizeof(ProgramHeader) == 56);
-
-constexpr uint8_t kMagic[4] = {0x7f, 'E', 'L', 'F'};
-constexpr uint8_t kClass64 = 2;
-constexpr uint8_t kLittleEndian = 1;
-constexpr uint8_t kCurrentVersion = 1;
-constexpr uint16_t kTypeExec = 2;
-constexpr uint16_t kMachineX86_64 = 62;
-constexpr uint32_t kPtLoad = 1;
-constexpr uint32_t kPtNote = 4;
 
 constexpr char kNoteName[] = PVABI_ELFNOTE_NAME;  // with its NUL, as namesz counts it
 
@@ -79,14 +40,14 @@ bool bytes_equal(const uint8_t* a, const void* b, size_t n) {
   return true;
 }
 
-Status check_header(const ElfHeader& h, uint64_t size) {
-  if (!bytes_equal(h.ident, kMagic, sizeof kMagic) || h.ident[4] != kClass64 || h.ident[5] != kLittleEndian ||
-      h.ident[6] != kCurrentVersion || h.type != kTypeExec || h.machine != kMachineX86_64 ||
-      h.version != kCurrentVersion || h.ehsize != sizeof(ElfHeader) || h.phentsize != sizeof(ProgramHeader)) {
+Status check_header(const Elf64Header& h, uint64_t size) {
+  if (!bytes_equal(h.ident, kElfMagic, sizeof kElfMagic) || h.ident[4] != kElfClass64 || h.ident[5] != kElfLittleEndian ||
+      h.ident[6] != kElfCurrentVersion || h.type != kElfTypeExec || h.machine != kElfMachineX86_64 ||
+      h.version != kElfCurrentVersion || h.ehsize != sizeof(Elf64Header) || h.phentsize != sizeof(Elf64ProgramHeader)) {
     return Status::kInvalid;
   }
   if (h.phnum == 0 || h.phnum > kElfMaxProgramHeaders) return Status::kInvalid;
-  return within(h.phoff, uint64_t{h.phnum} * sizeof(ProgramHeader), size) ? Status::kOk : Status::kInvalid;
+  return within(h.phoff, uint64_t{h.phnum} * sizeof(Elf64ProgramHeader), size) ? Status::kOk : Status::kInvalid;
 }
 
 Status take_note(ElfImage& img, NoteSet& seen, uint32_t type, const uint8_t* desc, uint64_t descsz) {
@@ -138,13 +99,13 @@ Status take_notes(ElfImage& img, NoteSet& seen, const uint8_t* notes, uint64_t l
   return Status::kOk;
 }
 
-ProgramHeader program_header(const uint8_t* file, const ElfHeader& h, uint32_t i) {
-  return read_at<ProgramHeader>(file, h.phoff + uint64_t{i} * sizeof(ProgramHeader));
+Elf64ProgramHeader program_header(const uint8_t* file, const Elf64Header& h, uint32_t i) {
+  return read_at<Elf64ProgramHeader>(file, h.phoff + uint64_t{i} * sizeof(Elf64ProgramHeader));
 }
 
-Status collect_notes(ElfImage& img, NoteSet& seen, const uint8_t* file, uint64_t size, const ElfHeader& h) {
+Status collect_notes(ElfImage& img, NoteSet& seen, const uint8_t* file, uint64_t size, const Elf64Header& h) {
   for (uint32_t i = 0; i < h.phnum; ++i) {
-    const ProgramHeader ph = program_header(file, h, i);
+    const Elf64ProgramHeader ph = program_header(file, h, i);
     if (ph.type != kPtNote) continue;
     if (!within(ph.offset, ph.filesz, size)) return Status::kInvalid;
     if (const Status s = take_notes(img, seen, file + ph.offset, ph.filesz); s != Status::kOk) return s;
@@ -152,10 +113,10 @@ Status collect_notes(ElfImage& img, NoteSet& seen, const uint8_t* file, uint64_t
   return Status::kOk;
 }
 
-Status collect_loads(RawLoad* loads, uint32_t& count, const uint8_t* file, uint64_t size, const ElfHeader& h) {
+Status collect_loads(RawLoad* loads, uint32_t& count, const uint8_t* file, uint64_t size, const Elf64Header& h) {
   count = 0;
   for (uint32_t i = 0; i < h.phnum; ++i) {
-    const ProgramHeader ph = program_header(file, h, i);
+    const Elf64ProgramHeader ph = program_header(file, h, i);
     if (ph.type != kPtLoad) continue;
     if (!within(ph.offset, ph.filesz, size) || ph.filesz > ph.memsz || ph.memsz > kElfMaxImageBytes) {
       return Status::kInvalid;
@@ -232,8 +193,8 @@ Status check_offered(const ElfImage& img) {
 
 Result<ElfImage> parse_elf(const uint8_t* file, uint64_t size) {
   using R = Result<ElfImage>;
-  if (file == nullptr || size < sizeof(ElfHeader) || size > kElfMaxImageBytes) return R::error(Status::kInvalid);
-  const auto h = read_at<ElfHeader>(file, 0);
+  if (file == nullptr || size < sizeof(Elf64Header) || size > kElfMaxImageBytes) return R::error(Status::kInvalid);
+  const auto h = read_at<Elf64Header>(file, 0);
   if (const Status s = check_header(h, size); s != Status::kOk) return R::error(s);
 
   ElfImage img{};

@@ -2,6 +2,8 @@
 // malformed ones of every kind the banner of elf_loader.h names.
 #include "elf_loader.h"
 
+#include "elf_format.h"
+
 #include <cstring>
 #include <functional>
 #include <random>
@@ -13,39 +15,8 @@
 namespace hv {
 namespace testing {
 
-// The ELF64 layouts, as a kernel's linker writes them.
-struct Ehdr {
-  uint8_t ident[16] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
-  uint16_t type = 2;      // ET_EXEC
-  uint16_t machine = 62;  // EM_X86_64
-  uint32_t version = 1;
-  uint64_t entry = 0;
-  uint64_t phoff = sizeof(Ehdr);
-  uint64_t shoff = 0;
-  uint32_t flags = 0;
-  uint16_t ehsize = sizeof(Ehdr);
-  uint16_t phentsize = 56;
-  uint16_t phnum = 0;
-  uint16_t shentsize = 0;
-  uint16_t shnum = 0;
-  uint16_t shstrndx = 0;
-};
-static_assert(sizeof(Ehdr) == 64);
-
-struct Phdr {
-  uint32_t type;
-  uint32_t flags;
-  uint64_t offset;
-  uint64_t vaddr;
-  uint64_t paddr;
-  uint64_t filesz;
-  uint64_t memsz;
-  uint64_t align;
-};
-static_assert(sizeof(Phdr) == 56);
-
-constexpr uint32_t kPtLoad = 1;
-constexpr uint32_t kPtNote = 4;
+using Ehdr = Elf64Header;
+using Phdr = Elf64ProgramHeader;
 
 // Assembles an image: header, program headers (the note segment first),
 // the notes, then each load's bytes.

@@ -56,7 +56,9 @@ int64_t hc_multicall(Vcpu& v, const HypercallArgs& a) {
       ++done;  // it was performed; only its result could not be stored
       break;
     }
-    if (ends_multicall(e.op)) {
+    // A preempted entry ends the batch too, so nothing after it runs
+    // before the guest has finished it.
+    if (ends_multicall(e.op) || e.result == PVABI_ERESTART) {
       ++done;
       break;
     }

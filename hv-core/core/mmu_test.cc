@@ -287,6 +287,27 @@ TEST_F(MmuTest, Rule9MulticallStopsAfterControlFlowAndRefusesNesting) {
   EXPECT_EQ(g.call(PVABI_HC_MULTICALL, list2.value(), PVABI_MULTICALL_MAX + 1, 0), PVABI_E2BIG);
 }
 
+TEST_F(MmuTest, Rule9AMulticallStopsAfterAPreemptedEntry) {
+  TestGuest g("dom");
+  const uint64_t p0 = g.take_pfn(), p1 = g.take_pfn(), p2 = g.take_pfn();
+  const pvabi_mmu_update reqs[2] = {pvabi::pt_update(l1_entry_of(g, p0), Pte{0}),
+                                    pvabi::pt_update(l1_entry_of(g, p1), Pte{0})};
+  const Gva list = g.put(reqs);
+  const pvabi_multicall_entry calls[2] = {
+      pvabi::multicall_entry(pvabi::Hypercall::kMmuUpdate, list.value(), 2, 0, PVABI_DOMID_SELF),
+      pvabi::multicall_entry(pvabi::Hypercall::kUpdateVaMapping, g.va_of(p2).value(), 0, 0),
+  };
+  const Gva mc = g.put(calls);
+  const Gva done = g.put(uint32_t{0});
+  host::request_preemption_after(1);  // inside the mmu_update, before its second item
+  EXPECT_EQ(g.call(PVABI_HC_MULTICALL, mc.value(), 2, done.value()), PVABI_OK);
+  EXPECT_EQ(g.get<uint32_t>(done), 1u);
+  EXPECT_EQ(g.get<pvabi_multicall_entry>(mc).result, PVABI_ERESTART);
+  EXPECT_FALSE(translate(g.vcpu(), g.va_of(p0), false).is_ok());
+  EXPECT_TRUE(translate(g.vcpu(), g.va_of(p1), false).is_ok());
+  EXPECT_TRUE(translate(g.vcpu(), g.va_of(p2), false).is_ok());  // the second entry never ran
+}
+
 TEST_F(MmuTest, Rule10FailedValidationDropsEveryReferenceItTook) {
   TestGuest g("dom");
   const Mfn a = g.mfn(g.take_pfn()), b = g.mfn(g.take_pfn());

@@ -60,9 +60,11 @@
  *   (if given) = number of entries performed, counting from the first.
  * Entries run in order. The batch ends early, with status PVABI_OK, after an
  *   entry that may change the vCPU's control flow (PVABI_HC_SCHED_OP,
- *   PVABI_HC_STACK_SWITCH, PVABI_HC_CALLBACK_OP, PVABI_HC_SET_TRAP_TABLE):
- *   *done tells the guest where it stopped. A failing entry does not stop the
- *   batch: its `result` says so.
+ *   PVABI_HC_STACK_SWITCH, PVABI_HC_CALLBACK_OP, PVABI_HC_SET_TRAP_TABLE) and
+ *   after an entry whose result is PVABI_ERESTART (a preempted batch inside:
+ *   the guest finishes it before the entries after it run): *done tells the
+ *   guest where it stopped. Any other failing entry does not stop the batch:
+ *   its `result` says so.
  * status: PVABI_OK; PVABI_E2BIG if count > PVABI_MULTICALL_MAX; PVABI_EFAULT
  *   if the list or done cannot be accessed (entries before the fault were
  *   performed, and *done says how many when done is writable);

@@ -74,6 +74,7 @@ namespace host {
 
 void init_machine(const MachineConfig& config) {
   Machine& m = machine();
+  if (m.memory != nullptr) return;  // one machine per process
   m.config = config;
   m.memory = static_cast<uint8_t*>(std::aligned_alloc(PVABI_PAGE_SIZE, config.frames * PVABI_PAGE_SIZE));
   HV_CHECK(m.memory != nullptr);

@@ -19,8 +19,8 @@ struct MachineConfig {
   bool echo_console = false;        // also print console lines to stdout
 };
 
-// Creates the machine and initialises the core on it. Call once per process
-// (tests that need a fresh machine use reset_machine()).
+// Creates the machine and initialises the core on it, once per process:
+// later calls do nothing (tests that need a fresh machine use reset_machine()).
 void init_machine(const MachineConfig& config);
 // Destroys every domain and starts over with a fresh machine of the same size.
 void reset_machine();

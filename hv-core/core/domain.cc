@@ -113,6 +113,11 @@ void destroy_domain(Domain* d) {
   for (uint32_t i = 0; i < d->max_vcpus; ++i) {
     if (d->vcpus[i] != nullptr) clear_baseptrs(*d->vcpus[i]);
   }
+  // Partial validations hold references only on validated tables below them,
+  // and nothing validated refers to a partial table: drop them first.
+  for (uint32_t f = ft.first_owned(*d); f != kNoFrameIndex; f = ft.next_owned(f)) {
+    if ((ft.info(Mfn{f}).flags & kFramePartial) != 0) ft.abandon_partial(*d, Mfn{f});
+  }
   // Unpin everything: the tables devalidate and drop what their entries held.
   for (uint32_t f = ft.first_owned(*d); f != kNoFrameIndex; f = ft.next_owned(f)) {
     FrameInfo& fi = ft.info(Mfn{f});

@@ -105,10 +105,13 @@ void FrameTable::put_ref(Mfn f) {
 Status FrameTable::get_type(Domain& d, Mfn f, FrameType type) {
   FrameInfo& fi = info(f);
   HV_CHECK(fi.ref_count > 0);
+  if ((fi.flags & kFrameValidating) != 0) return Status::kBusy;
+  if ((fi.flags & kFramePartial) != 0) {
+    if (fi.type != type) return Status::kBusy;
+    return validate_from(d, f, type, fi.progress);
+  }
   if (fi.type_count > 0) {
     if (fi.type != type) return Status::kBusy;
-    // A table still being validated further up the same walk is a loop.
-    if (is_page_table(type) && (fi.flags & kFrameValidated) == 0) return Status::kBusy;
     HV_CHECK(fi.type_count != 0xffffffffu);
     ++fi.type_count;
     return Status::kOk;
@@ -122,25 +125,57 @@ Status FrameTable::get_type(Domain& d, Mfn f, FrameType type) {
   fi.type = type;
   fi.type_count = 1;
   fi.flags &= static_cast<uint8_t>(~kFrameValidated);
-  if (is_page_table(type)) {
-    const Status s = validator_.validate(d, f, type);
-    if (s != Status::kOk) {
-      fi.type_count = 0;
-      fi.type = FrameType::kNone;
-      return s;
-    }
-    fi.flags |= kFrameValidated;
+  if (!is_page_table(type)) return Status::kOk;
+  // The partial hold's general reference, kept only if validation is preempted.
+  get_ref_unchecked(f);
+  return validate_from(d, f, type, 0);
+}
+
+// Validates [from, 512) of a table that holds a partial hold (type count 1
+// and one general reference). On success the hold becomes the caller's type
+// reference; on preemption it stays, with the progress saved; on failure
+// everything the table took is dropped and it has no type.
+Status FrameTable::validate_from(Domain& d, Mfn f, FrameType type, unsigned from) {
+  FrameInfo& fi = info(f);
+  fi.flags |= kFramePartial | kFrameValidating;
+  unsigned progress = from;
+  const Status s = validator_.validate(d, f, type, from, &progress);
+  fi.flags &= static_cast<uint8_t>(~kFrameValidating);
+  if (s == Status::kRestart) {
+    fi.progress = static_cast<uint16_t>(progress);
+    return s;
   }
-  return Status::kOk;
+  fi.flags &= static_cast<uint8_t>(~kFramePartial);
+  fi.progress = 0;
+  if (s == Status::kOk) {
+    fi.flags |= kFrameValidated;
+    put_ref(f);  // the hold's general reference; the caller holds its own
+    return s;
+  }
+  fi.type_count = 0;
+  fi.type = FrameType::kNone;
+  put_ref(f);
+  return s;
+}
+
+void FrameTable::abandon_partial(Domain& d, Mfn f) {
+  FrameInfo& fi = info(f);
+  HV_CHECK((fi.flags & kFramePartial) != 0 && fi.type_count == 1);
+  validator_.devalidate(d, f, fi.type, fi.progress);
+  fi.flags &= static_cast<uint8_t>(~kFramePartial);
+  fi.progress = 0;
+  fi.type_count = 0;
+  fi.type = FrameType::kNone;
+  put_ref(f);
 }
 
 void FrameTable::put_type(Domain& d, Mfn f) {
   FrameInfo& fi = info(f);
-  HV_CHECK(fi.type_count > 0);
+  HV_CHECK(fi.type_count > 0 && (fi.flags & kFramePartial) == 0);
   if (--fi.type_count != 0) return;
   if (is_page_table(fi.type)) {
     fi.flags &= static_cast<uint8_t>(~kFrameValidated);
-    validator_.devalidate(d, f, fi.type);
+    validator_.devalidate(d, f, fi.type, kEntriesPerFrame);
   } else if (fi.type == FrameType::kWritable) {
     fi.flags |= kFrameStaleWritable;
   }

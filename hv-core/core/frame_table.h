@@ -34,6 +34,7 @@ enum class FrameType : uint8_t {
 inline constexpr uint16_t kOwnerFree = 0xffff;
 inline constexpr uint16_t kOwnerHypervisor = 0xfffe;
 inline constexpr uint32_t kNoFrameIndex = 0xffffffffu;
+inline constexpr unsigned kEntriesPerFrame = 512;
 
 struct FrameInfo {
   uint16_t owner = kOwnerFree;
@@ -43,6 +44,8 @@ struct FrameInfo {
   uint32_t ref_count = 0;
   uint32_t next = kNoFrameIndex;  // the owner's frame list, or the free list
   uint32_t prev = kNoFrameIndex;
+  uint16_t progress = 0;  // kFramePartial: entries [0, progress) are validated
+  uint16_t _reserved = 0;
 };
 
 // FrameInfo::flags
@@ -51,14 +54,24 @@ inline constexpr uint8_t kFramePinned = 2;     // holds one pin reference (type 
 // Its last writable mapping went away: a TLB may still hold it, so flush
 // before it becomes a page table or descriptor table (PV-MMU rule 7).
 inline constexpr uint8_t kFrameStaleWritable = 4;
+// Validation was preempted (rule 9): the frame keeps its page-table type,
+// entries [0, progress) hold their references, and a "partial hold" (one
+// type and one general reference) keeps it so until a later get_type of the
+// same type resumes the validation, or the domain dies.
+inline constexpr uint8_t kFramePartial = 8;
+// Its validation is running now, further up this walk: a reference back to
+// it is a loop (EBUSY), not a resumption.
+inline constexpr uint8_t kFrameValidating = 16;
 
 class Domain;
 
 // The validator the frame table calls when a frame takes a page-table type
-// with nothing validated yet, and when its last type reference goes.
+// with nothing validated yet (from entry `from` on, when resuming), and when
+// its last type reference goes (entries [0, upto) hold references).
+// validate returns kRestart, with *progress set, when it was preempted.
 struct TableValidator {
-  Status (*validate)(Domain& d, Mfn table, FrameType type);
-  void (*devalidate)(Domain& d, Mfn table, FrameType type);
+  Status (*validate)(Domain& d, Mfn table, FrameType type, unsigned from, unsigned* progress);
+  void (*devalidate)(Domain& d, Mfn table, FrameType type, unsigned upto);
 };
 
 class FrameTable {
@@ -98,9 +111,13 @@ class FrameTable {
 
   // Type references. get_type takes a type reference of `type` on a frame the
   // caller holds a general reference to: EBUSY if it has another type in use;
-  // a page-table type is validated first (and the type not taken if that fails).
+  // a page-table type is validated first (and the type not taken if that
+  // fails). kRestart: validation was preempted and the frame is partial; the
+  // caller holds nothing new and re-issues later to resume.
   [[nodiscard]] Status get_type(Domain& d, Mfn f, FrameType type);
   void put_type(Domain& d, Mfn f);
+  // Drops a partial validation (domain teardown).
+  void abandon_partial(Domain& d, Mfn f);
 
   // Walks a domain's frame list; `next` is kNoFrameIndex at the end.
   [[nodiscard]] uint32_t first_owned(const Domain& d) const;
@@ -110,6 +127,7 @@ class FrameTable {
   void link_owned(Domain& d, uint32_t index);
   void unlink_owned(Domain& d, uint32_t index);
   void free_frame(uint32_t index);
+  [[nodiscard]] Status validate_from(Domain& d, Mfn f, FrameType type, unsigned from);
 
   FrameInfo* info_ = nullptr;
   uint64_t* m2p_ = nullptr;

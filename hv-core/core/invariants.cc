@@ -51,10 +51,10 @@ class Checker {
     ++e.types;
   }
 
-  void walk_table(Domain& d, Mfn table, FrameType type) {
+  void walk_table(Domain& d, Mfn table, FrameType type, unsigned upto) {
     const unsigned level = table_level(type);
     const uint64_t* entries = table_entries(table);
-    for (unsigned slot = 0; slot < kEntriesPerTable; ++slot) {
+    for (unsigned slot = 0; slot < upto; ++slot) {
       if (is_reserved_slot(level, slot)) continue;
       const uint64_t e = load_entry(&entries[slot]);
       if ((e & PVABI_PTE_PRESENT) == 0) continue;
@@ -79,7 +79,11 @@ class Checker {
       const FrameInfo& fi = ft.info(Mfn{f});
       if ((fi.flags & kFramePinned) != 0) hold(Mfn{f}, fi.type, "a pin");
       if (is_page_table(fi.type) && fi.type_count > 0 && (fi.flags & kFrameValidated) != 0) {
-        walk_table(d, Mfn{f}, fi.type);
+        walk_table(d, Mfn{f}, fi.type, kEntriesPerTable);
+      }
+      if ((fi.flags & kFramePartial) != 0) {
+        hold(Mfn{f}, fi.type, "a partial validation");
+        walk_table(d, Mfn{f}, fi.type, fi.progress);
       }
     }
     for (uint32_t i = 0; i < d.max_vcpus; ++i) {
@@ -110,7 +114,7 @@ class Checker {
           << static_cast<uint64_t>(e.type) << " x" << uint64_t{e.types} << ")";
         fail(t);
       }
-      if (is_page_table(fi.type) && fi.type_count > 0 && (fi.flags & kFrameValidated) == 0) {
+      if (is_page_table(fi.type) && fi.type_count > 0 && (fi.flags & (kFrameValidated | kFramePartial)) == 0) {
         Text t;
         t << "frame " << i << " is a page table in use but not validated";
         fail(t);

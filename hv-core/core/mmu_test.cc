@@ -308,6 +308,80 @@ TEST_F(MmuTest, Rule9AMulticallStopsAfterAPreemptedEntry) {
   EXPECT_TRUE(translate(g.vcpu(), g.va_of(p2), false).is_ok());  // the second entry never ran
 }
 
+// An L2 whose first three entries name unvalidated L1 tables.
+Mfn l2_over_three_l1s(TestGuest& g, std::vector<Mfn>* l1s) {
+  const Mfn data = g.mfn(g.take_pfn());
+  for (int i = 0; i < 3; ++i) {
+    l1s->push_back(g.make_table_frame([&](uint64_t* e) { e[i] = Pte::map(data, 0).raw(); }));
+  }
+  return g.make_table_frame([&](uint64_t* e) {
+    for (int i = 0; i < 3; ++i) e[i] = Pte::map((*l1s)[i], 0).raw();
+  });
+}
+
+TEST_F(MmuTest, Rule9APreemptedValidationKeepsItsProgressAndResumes) {
+  TestGuest g("dom");
+  std::vector<Mfn> l1s;
+  const Mfn l2 = l2_over_three_l1s(g, &l1s);
+  host::request_preemption_after(1);  // before the second L1 is validated
+  EXPECT_EQ(ext(g, PVABI_MMUEXT_PIN_L2_TABLE, l2.value()), PVABI_ERESTART);
+  const FrameInfo& fi = frame_table().info(l2);
+  EXPECT_EQ(fi.type, FrameType::kL2);
+  EXPECT_TRUE(fi.flags & kFramePartial);
+  EXPECT_EQ(fi.progress, 1u);
+  EXPECT_TRUE(frame_table().info(l1s[0]).flags & kFrameValidated);
+  EXPECT_EQ(frame_table().info(l1s[1]).type, FrameType::kNone);
+  InvariantReport r = check_invariants();
+  EXPECT_TRUE(r.ok()) << r.first.c_str();
+  // Nothing can be written through a partial table, nor can it be mapped writable.
+  EXPECT_EQ(update(g, l2.address() + 8 * 5, 0).first, PVABI_EINVAL);
+  EXPECT_EQ(update(g, l1_entry_of(g, g.take_pfn()), Pte::map(l2, PVABI_PTE_WRITABLE).raw()).first, PVABI_EBUSY);
+  // The guest issues the pin again: validation goes on from entry 1.
+  EXPECT_EQ(ext(g, PVABI_MMUEXT_PIN_L2_TABLE, l2.value()), PVABI_OK);
+  EXPECT_TRUE(fi.flags & kFrameValidated);
+  EXPECT_FALSE(fi.flags & kFramePartial);
+  EXPECT_EQ(fi.type_count, 1u);
+  for (Mfn l1 : l1s) EXPECT_EQ(frame_table().info(l1).type_count, 1u);
+}
+
+TEST_F(MmuTest, Rule9APreemptionDeepInATreeResumesEveryLevel) {
+  TestGuest g("dom");
+  std::vector<Mfn> l1s;
+  const Mfn l2 = l2_over_three_l1s(g, &l1s);
+  const Mfn l3 = g.make_table_frame([&](uint64_t* e) { e[0] = Pte::map(l2, 0).raw(); });
+  host::request_preemption_after(1);
+  EXPECT_EQ(ext(g, PVABI_MMUEXT_PIN_L3_TABLE, l3.value()), PVABI_ERESTART);
+  EXPECT_TRUE(frame_table().info(l3).flags & kFramePartial);
+  EXPECT_EQ(frame_table().info(l3).progress, 0u);
+  EXPECT_TRUE(frame_table().info(l2).flags & kFramePartial);
+  EXPECT_EQ(ext(g, PVABI_MMUEXT_PIN_L3_TABLE, l3.value()), PVABI_OK);
+  EXPECT_TRUE(frame_table().info(l2).flags & kFrameValidated);
+  EXPECT_EQ(frame_table().info(l2).type_count, 1u);  // held by the L3's entry
+}
+
+TEST_F(MmuTest, Rule9AResumptionThatFailsDropsEverything) {
+  TestGuest g("dom");
+  std::vector<Mfn> l1s;
+  const Mfn l2 = l2_over_three_l1s(g, &l1s);
+  host::request_preemption_after(1);
+  ASSERT_EQ(ext(g, PVABI_MMUEXT_PIN_L2_TABLE, l2.value()), PVABI_ERESTART);
+  // Meanwhile the guest maps an L1 the partial table has not reached writable.
+  ASSERT_EQ(update(g, l1_entry_of(g, g.take_pfn()), Pte::map(l1s[2], PVABI_PTE_WRITABLE).raw()).first, PVABI_OK);
+  EXPECT_EQ(ext(g, PVABI_MMUEXT_PIN_L2_TABLE, l2.value()), PVABI_EBUSY);
+  EXPECT_EQ(frame_table().info(l2).type, FrameType::kNone);
+  EXPECT_EQ(frame_table().info(l2).ref_count, 1u);  // its read-only mapping only
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(frame_table().info(l1s[i]).type_count, 0u);
+}
+
+TEST_F(MmuTest, Rule9AAPartialTableIsReleasedWithItsDomain) {
+  TestGuest g("dom");
+  std::vector<Mfn> l1s;
+  const Mfn l2 = l2_over_three_l1s(g, &l1s);
+  host::request_preemption_after(1);
+  ASSERT_EQ(ext(g, PVABI_MMUEXT_PIN_L2_TABLE, l2.value()), PVABI_ERESTART);
+  g.destroy();  // the fixture then checks that every frame is free
+}
+
 TEST_F(MmuTest, Rule10FailedValidationDropsEveryReferenceItTook) {
   TestGuest g("dom");
   const Mfn a = g.mfn(g.take_pfn()), b = g.mfn(g.take_pfn());

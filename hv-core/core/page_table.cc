@@ -21,29 +21,53 @@ Status check_nonpresent(uint64_t entry) {
   return frame == 0 || frame >= PVABI_NONPRESENT_MIN_FRAME ? Status::kOk : Status::kInvalid;
 }
 
-Status validate_table(Domain& d, Mfn table, FrameType type) {
+// Does the table this entry names still need validating (work to do, so a
+// place to stop if something else should run)?
+bool names_unvalidated_table(unsigned level, uint64_t entry) {
+  if (level == 1 || (entry & PVABI_PTE_PRESENT) == 0) return false;
+  const Mfn child = Pte{entry}.frame();
+  if (!frame_table().in_range(child)) return false;
+  const FrameInfo& fi = frame_table().info(child);
+  return fi.type_count == 0 || (fi.flags & kFramePartial) != 0;
+}
+
+void drop_entries(Domain& d, unsigned level, const uint64_t* entries, unsigned upto) {
+  for (unsigned slot = 0; slot < upto; ++slot) {
+    if (!is_reserved_slot(level, slot)) drop_entry(d, level, load_entry(&entries[slot]));
+  }
+}
+
+// Validates entries [from, 512). Preemption (rule 9) is taken only before an
+// entry whose table still needs validating, and only after this call made
+// progress, so every resumption moves forward and at most one table's 512
+// entries are checked between two chances to stop.
+Status validate_table(Domain& d, Mfn table, FrameType type, unsigned from, unsigned* progress) {
   const unsigned level = table_level(type);
   uint64_t* entries = table_entries(table);
-  for (unsigned slot = 0; slot < kEntriesPerTable; ++slot) {
+  for (unsigned slot = from; slot < kEntriesPerTable; ++slot) {
     if (is_reserved_slot(level, slot)) {
       // Guests cannot supply these (rule 5): zero or ours, then ours.
       const uint64_t ours = platform::reserved_l4_entry(slot);
       const uint64_t e = load_entry(&entries[slot]);
       if (e != 0 && e != ours) {
-        for (unsigned undo = 0; undo < slot; ++undo) {
-          if (!is_reserved_slot(level, undo)) drop_entry(d, level, load_entry(&entries[undo]));
-        }
+        drop_entries(d, level, entries, slot);
         return Status::kInvalid;
       }
       __atomic_store_n(&entries[slot], ours, __ATOMIC_RELAXED);
       continue;
     }
     const uint64_t e = normalize_entry(load_entry(&entries[slot]));
+    if (slot > from && names_unvalidated_table(level, e) && platform::preemption_requested()) {
+      *progress = slot;
+      return Status::kRestart;
+    }
     const Status s = take_entry(d, level, e);
+    if (s == Status::kRestart) {  // a table below was preempted: stop here too
+      *progress = slot;
+      return s;
+    }
     if (s != Status::kOk) {
-      for (unsigned undo = 0; undo < slot; ++undo) {
-        if (!is_reserved_slot(level, undo)) drop_entry(d, level, load_entry(&entries[undo]));
-      }
+      drop_entries(d, level, entries, slot);
       return s;
     }
     __atomic_store_n(&entries[slot], e, __ATOMIC_RELAXED);
@@ -51,12 +75,8 @@ Status validate_table(Domain& d, Mfn table, FrameType type) {
   return Status::kOk;
 }
 
-void devalidate_table(Domain& d, Mfn table, FrameType type) {
-  const unsigned level = table_level(type);
-  const uint64_t* entries = table_entries(table);
-  for (unsigned slot = 0; slot < kEntriesPerTable; ++slot) {
-    if (!is_reserved_slot(level, slot)) drop_entry(d, level, load_entry(&entries[slot]));
-  }
+void devalidate_table(Domain& d, Mfn table, FrameType type, unsigned upto) {
+  drop_entries(d, table_level(type), table_entries(table), upto);
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 //   5      advance the simulated clock
 //   6      write a grant entry into a domain's grant table (as the guest
 //          would through its writable mapping of the table)
+//   7      ask for a preemption a few checks from now (batches and
+//          page-table validation stop and must resume correctly)
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -153,7 +155,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     Input in(data, size);
     for (int steps = 0; !in.empty() && steps < 64; ++steps) {
-      const uint8_t op = in.byte() % 7;
+      const uint8_t op = in.byte() % 8;
       const int who = op < 3 ? op : in.byte() % 3;
       if (!w.guests[who]->alive()) continue;  // a domctl destroyed it
       if (op < 3) {
@@ -173,6 +175,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         place(w, who, in);
       } else if (op == 5) {
         hv::host::advance_tsc(in.bytes(3));
+      } else if (op == 7) {
+        hv::host::request_preemption_after(1 + in.byte() % 8);
       } else {
         const uint32_t ref = in.byte() % PVABI_GNTTAB_ENTRIES_PER_FRAME;
         TestGuest& grantee = live(w, in.byte() % 3, who);

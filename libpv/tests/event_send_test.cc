@@ -49,6 +49,18 @@ TEST_F(EventSendTest, AnIpiToItselfArrivesThroughTheUpcall) {
   EXPECT_EQ(st.state, static_cast<uint32_t>(PVABI_EVTCHN_STATE_IPI));
 }
 
+TEST_F(EventSendTest, APortMovesToAnotherVcpuOnlyIfItMayMove) {
+  uint32_t unbound = 0, ipi = 0;
+  const int rc = pv_evtchn_alloc_unbound(domain().id.value(), &unbound);
+  SKIP_IF_ENOSYS(rc, "event channels");
+  ASSERT_EQ(rc, PVABI_OK);
+  EXPECT_EQ(pv_evtchn_bind_vcpu(unbound, 0), PVABI_OK);
+  EXPECT_EQ(pv_evtchn_bind_vcpu(unbound, 7), PVABI_ESRCH);  // the guest has one vCPU
+  ASSERT_EQ(pv_evtchn_bind_ipi(0, &ipi), PVABI_OK);
+  EXPECT_EQ(pv_evtchn_bind_vcpu(ipi, 0), PVABI_EINVAL);  // IPI ports stay with their vCPU
+  EXPECT_EQ(pv_evtchn_bind_vcpu(PVABI_EVTCHN_2L_PORTS - 1, 0), PVABI_ERANGE);
+}
+
 TEST_F(EventSendTest, AMaskedPortIsDeliveredWhenUnmasked) {
   uint32_t port = 0;
   const int rc = pv_evtchn_bind_ipi(0, &port);

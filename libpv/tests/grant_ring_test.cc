@@ -72,6 +72,42 @@ TEST_F(GrantTest, AnotherGuestMapsAGrantedFrame) {
   EXPECT_EQ(pv_grant_entry_revoke(&table[3]), PVABI_OK);
 }
 
+TEST_F(GrantTest, AnotherGuestCopiesOutOfAGrantedFrame) {
+  uint64_t table_frames[1] = {};
+  const int rc = pv_grant_setup_table(1, table_frames);
+  SKIP_IF_ENOSYS(rc, "grant_table_op");
+  ASSERT_EQ(rc, PVABI_OK);
+  const uint64_t table_pfn = guest().take_pfn();
+  ASSERT_EQ(pv_mmu_update_va_mapping(nullptr, guest().va_of(table_pfn).value(),
+                                     pvabi::Pte::map(pvabi::Mfn{table_frames[0]}, PVABI_PTE_WRITABLE).raw(),
+                                     PVABI_UVMF_INVLPG),
+            PVABI_OK);
+  auto* table = static_cast<pvabi_grant_entry*>(pv_pfn_to_virt(table_pfn));
+  const uint64_t shared_pfn = guest().take_pfn();
+  std::strcpy(static_cast<char*>(pv_pfn_to_virt(shared_pfn)), "copied bytes");
+  hv::host::TestGuest other("reader");
+  pv_grant_entry_set(&table[5], other.domain().id.value(), static_cast<uint32_t>(guest().mfn(shared_pfn).value()), 1);
+  const uint16_t granter = domain().id.value();
+  {
+    host::TestGuestBinding reader(other);
+    ASSERT_EQ(pv_init(reader.start_info()), PVABI_OK);
+    const uint64_t dest_pfn = other.take_pfn();
+    pvabi_gnttab_copy op{};
+    op.source = pvabi_gnttab_copy_ptr{0, 5, granter, 0};
+    op.dest = pvabi_gnttab_copy_ptr{other.mfn(dest_pfn).value(), 0, 0, 16};
+    op.len = 13;
+    op.flags = PVABI_GNTCOPY_SOURCE_GREF;
+    ASSERT_EQ(pv_grant_copy(&op, 1), PVABI_OK);
+    EXPECT_EQ(op.status, PVABI_OK);
+    EXPECT_STREQ(static_cast<const char*>(reader.host_address(other.va_of(dest_pfn).value() + 16)), "copied bytes");
+    op.dest.offset = 4090;  // past the end of the page
+    EXPECT_EQ(pv_grant_copy(&op, 1), PVABI_EINVAL);
+    EXPECT_EQ(op.status, PVABI_EINVAL);
+  }
+  binding().use_vcpu(0);
+  ASSERT_EQ(pv_init(binding().start_info()), PVABI_OK);
+}
+
 TEST_F(GrantTest, BatchesReturnTheFirstFailingItem) {
   HypercallRecorder rec(binding());
   rec.answer = [&](const HypercallRecorder::Call& c) -> std::optional<int64_t> {

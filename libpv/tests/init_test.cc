@@ -1,6 +1,8 @@
 // pv_init and the start info checks (libpv/init.h), and the raw hypercall.
 #include <libpv/init.h>
 
+#include <cstring>
+
 #include "host_guest_fixture.h"
 #include "hv-core/core/version.h"
 
@@ -85,6 +87,12 @@ TEST_F(InitTest, StartInfoCheckRefusesWhatItCannotUse) {
 TEST_F(InitTest, RawHypercallReachesTheHypervisor) {
   EXPECT_EQ(pv_hypercall2(PVABI_HC_VERSION, PVABI_VERSION_OP_GET, 0), PVABI_INTERFACE_VERSION);
   EXPECT_EQ(pv_hypercall0(PVABI_HC_COUNT), PVABI_ENOSYS);
+  EXPECT_EQ(pv_hypercall1(PVABI_HC_SET_TIMER_OP, 0), PVABI_OK);  // cancel the timer
+  const uint64_t pfn = guest().take_pfn();
+  std::memcpy(pv_pfn_to_virt(pfn), "raw", 3);  // raw calls take guest addresses as they are
+  EXPECT_EQ(pv_hypercall3(PVABI_HC_CONSOLE_IO, PVABI_CONSOLE_WRITE, guest().va_of(pfn).value(), 3), 3);
+  EXPECT_EQ(pv_hypercall4(PVABI_HC_MMU_UPDATE, 0, 0, 0, PVABI_DOMID_SELF), PVABI_OK);  // an empty batch
+  EXPECT_EQ(pv_hypercall4(PVABI_HC_MMU_UPDATE, 0, PVABI_MMU_BATCH_MAX + 1, 0, PVABI_DOMID_SELF), PVABI_E2BIG);
 }
 
 }  // namespace

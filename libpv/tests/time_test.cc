@@ -81,6 +81,27 @@ TEST_F(TimeTest, VirtualTimeFromTheRegisteredRunstateArea) {
   EXPECT_EQ(now.state, static_cast<uint32_t>(PVABI_RUNSTATE_BLOCKED));
 }
 
+TEST(SeqlockTest, ARetryIsNeededExactlyWhenTheVersionMoved) {
+  uint32_t version = 4;
+  const uint32_t v = pv_seq_begin(&version);
+  EXPECT_EQ(v, 4u);
+  EXPECT_FALSE(pv_seq_retry(&version, v));
+  version = 5;  // a writer started
+  EXPECT_TRUE(pv_seq_retry(&version, v));
+  version = 6;  // and finished
+  EXPECT_TRUE(pv_seq_retry(&version, v));
+  EXPECT_EQ(pv_seq_begin(&version), 6u);
+}
+
+TEST(SeqlockTest, TheTscNeverGoesBack) {
+  uint64_t last = pv_rdtsc();
+  for (int i = 0; i < 1000; ++i) {
+    const uint64_t now = pv_rdtsc();
+    EXPECT_GE(now, last);
+    last = now;
+  }
+}
+
 TEST(RunstateTest, RunningTimeCountsTheCurrentStint) {
   pvabi_runstate_info rs{};
   rs.state = PVABI_RUNSTATE_RUNNING;

@@ -26,7 +26,8 @@ int64_t pv_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_
 
 PV_END_DECLS
 
-/** pv_hypercall0 .. pv_hypercall4: pv_hypercall with that many arguments, the rest 0; same returns. */
+/** pv_hypercall0, pv_hypercall1, pv_hypercall2, pv_hypercall3, pv_hypercall4: pv_hypercall with
+ * that many arguments, the rest 0; same returns. */
 static inline int64_t pv_hypercall0(uint64_t nr) { return pv_hypercall(nr, 0, 0, 0, 0, 0, 0); }
 static inline int64_t pv_hypercall1(uint64_t nr, uint64_t a0) {
   return pv_hypercall(nr, a0, 0, 0, 0, 0, 0);

@@ -17,6 +17,14 @@ Status check_owned(const Domain& d, Mfn f) {
 
 bool is_guest_va(Gva va) { return va.canonical() && !pvabi::in_reserved_range(va); }
 
+// Lets go of a base pointer (its L4 type and general references).
+void drop_baseptr(Vcpu& v, Mfn& slot) {
+  if (slot == kNoFrame) return;
+  frame_table().put_type(*v.domain, slot);
+  frame_table().put_ref(slot);
+  slot = kNoFrame;
+}
+
 Status pt_update(Domain& d, const pvabi_mmu_update& u, bool preserve_ad) {
   const Maddr entry = pvabi::mmu_update_target(u);
   if ((entry.value() & 7) != 0) return Status::kInvalid;
@@ -102,11 +110,7 @@ Status mmuext(Vcpu& v, Domain& d, const pvabi_mmuext_op& op) {
       return set_baseptr(v, Mfn{op.arg1}, false);
     case PVABI_MMUEXT_NEW_USER_BASEPTR:
       if (op.arg1 == 0) {
-        if (v.user_baseptr != kNoFrame) {
-          frame_table().put_type(d, v.user_baseptr);
-          frame_table().put_ref(v.user_baseptr);
-          v.user_baseptr = kNoFrame;
-        }
+        drop_baseptr(v, v.user_baseptr);
         return Status::kOk;
       }
       return set_baseptr(v, Mfn{op.arg1}, true);
@@ -146,24 +150,15 @@ Status set_baseptr(Vcpu& v, Mfn table, bool user) {
     return s == Status::kBusy ? Status::kInvalid : s;
   }
   Mfn& slot = user ? v.user_baseptr : v.kernel_baseptr;
-  const Mfn old = slot;
+  drop_baseptr(v, slot);  // the new one's references are taken: order is safe
   slot = table;
-  if (old != kNoFrame) {
-    ft.put_type(d, old);
-    ft.put_ref(old);
-  }
   platform::flush_tlb_domain(d.id);
   return Status::kOk;
 }
 
 void clear_baseptrs(Vcpu& v) {
-  Mfn* slots[2] = {&v.kernel_baseptr, &v.user_baseptr};
-  for (Mfn* slot : slots) {
-    if (*slot == kNoFrame) continue;
-    frame_table().put_type(*v.domain, *slot);
-    frame_table().put_ref(*slot);
-    *slot = kNoFrame;
-  }
+  drop_baseptr(v, v.kernel_baseptr);
+  drop_baseptr(v, v.user_baseptr);
 }
 
 int64_t hc_mmu_update(Vcpu& v, const HypercallArgs& a) {

@@ -3,6 +3,7 @@
 #include "cpu_checks.h"
 #include "domain.h"
 #include "domain_builder.h"
+#include "elf_domain.h"
 #include "elf_loader.h"
 #include "grant.h"
 #include "guest_access.h"
@@ -15,7 +16,6 @@ namespace {
 
 constexpr uint64_t kMaxWeight = 65535;
 
-uint64_t pages_for(uint64_t bytes) { return (bytes + PVABI_PAGE_SIZE - 1) / PVABI_PAGE_SIZE; }
 
 bool has_nul(const uint8_t* s, size_t n) {
   for (size_t i = 0; i < n; ++i) {
@@ -74,44 +74,16 @@ Status copy_between_guests(Vcpu& from, Gva src, Vcpu& to, Gva dst, uint64_t len)
   return Status::kOk;
 }
 
-Status load_kernel(Vcpu& boot, const ElfImage& elf, const StagedImage& image) {
-  for (uint32_t i = 0; i < elf.nr_segments; ++i) {
-    const ElfSegment& s = elf.segments[i];
-    // The rest of the segment (bss) is already zero: frames come zeroed.
-    const Gva at{elf.virt_base + s.load_offset};
-    if (const Status st = copy_to_guest(boot, at, image.bytes + s.file_offset, s.file_size); st != Status::kOk) {
-      return st;
-    }
-  }
-  return Status::kOk;
-}
-
-Status load_module(Vcpu& caller, Vcpu& boot, const pvabi_domctl_create& c, const BuildResult& built, Gva module) {
+Status load_module(Vcpu& caller, const pvabi_domctl_create& c, const ElfDomain& built) {
   if (c.module_len == 0) return Status::kOk;
-  if (const Status s = copy_between_guests(caller, Gva{c.module_va}, boot, module, c.module_len); s != Status::kOk) {
+  Vcpu& boot = *built.domain->vcpus[0];
+  if (const Status s = copy_between_guests(caller, Gva{c.module_va}, boot, built.module, c.module_len);
+      s != Status::kOk) {
     return s;
   }
-  const pvabi_u64 where[2] = {module.value(), c.module_len};
+  const pvabi_u64 where[2] = {built.module.value(), c.module_len};
   static_assert(offsetof(pvabi_start_info, module_len) == offsetof(pvabi_start_info, module_va) + 8);
-  return copy_to_guest(boot, built.start_info + offsetof(pvabi_start_info, module_va), where, sizeof where);
-}
-
-// Everything after create_domain: on failure the caller destroys `d`.
-Status populate(Vcpu& caller, Domain& d, const pvabi_domctl_create& c, const ElfImage& elf,
-                const StagedImage& image, const char* cmdline) {
-  const uint64_t kernel_frames = pages_for(elf.image_bytes);
-  BuildSpec spec;
-  spec.virt_base = elf.virt_base;
-  spec.image_frames = kernel_frames + pages_for(c.module_len);
-  spec.cmdline = cmdline;
-  const Result<BuildResult> built = build_address_space(d, spec);
-  if (!built.is_ok()) return built.status;
-  Vcpu& boot = *d.vcpus[0];
-  if (const Status s = load_kernel(boot, elf, image); s != Status::kOk) return s;
-  const Gva module{elf.virt_base + kernel_frames * PVABI_PAGE_SIZE};
-  if (const Status s = load_module(caller, boot, c, built.value, module); s != Status::kOk) return s;
-  vcpu_boot(boot, elf.entry, built.value.boot_stack_top.value(), built.value.start_info.value());
-  return Status::kOk;
+  return copy_to_guest(boot, built.layout.start_info + offsetof(pvabi_start_info, module_va), where, sizeof where);
 }
 
 DomainConfig config_of(const pvabi_domctl_create& c) {
@@ -133,16 +105,18 @@ Status create(Vcpu& v, Gva arg) {
   if (const Status s = copy_from_guest(v, Gva{c.cmdline_va}, cmdline, c.cmdline_len); s != Status::kOk) return s;
   StagedImage image;
   if (const Status s = stage_image(v, Gva{c.kernel_va}, c.kernel_len, image); s != Status::kOk) return s;
-  const Result<ElfImage> elf = parse_elf(image.bytes, image.size);
-  if (!elf.is_ok()) return elf.status;
-  if (!is_guest_address(elf.value.entry)) return Status::kInvalid;
-
-  const Result<Domain*> d = create_domain(config_of(c));
-  if (!d.is_ok()) return d.status;
-  Status s = populate(v, *d.value, c, elf.value, image, cmdline);
-  c.domid = d.value->id.value();
+  ElfDomainSpec spec;
+  spec.image = image.bytes;
+  spec.image_size = image.size;
+  spec.config = config_of(c);
+  spec.cmdline = cmdline;
+  spec.module_bytes = c.module_len;
+  const Result<ElfDomain> built = create_domain_from_elf(spec);
+  if (!built.is_ok()) return built.status;
+  Status s = load_module(v, c, built.value);
+  c.domid = built.value.domain->id.value();
   if (s == Status::kOk) s = write_guest(v, arg + offsetof(pvabi_domctl_create, domid), c.domid);
-  if (s != Status::kOk) destroy_domain(d.value);
+  if (s != Status::kOk) destroy_domain(built.value.domain);
   return s;
 }
 

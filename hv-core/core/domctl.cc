@@ -16,7 +16,6 @@ namespace {
 
 constexpr uint64_t kMaxWeight = 65535;
 
-
 bool has_nul(const uint8_t* s, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     if (s[i] == 0) return true;

@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Boots hv-core in QEMU (software emulation) and checks what it reports on
-# the serial line and through isa-debug-exit: IMAGE [EXPECTED_LINE...].
+# the serial line and through isa-debug-exit:
+#   IMAGE [--module GUEST.elf]... [EXPECTED_LINE...]
 set -uo pipefail
 image=$1
 shift
+modules=()
+while [ "${1:-}" = --module ]; do
+  modules+=("$2")
+  shift 2
+done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-timeout 120 qemu-system-x86_64 -machine q35 -cpu max -m 256 -kernel "$image" \
+initrd=()
+if [ ${#modules[@]} -gt 0 ]; then
+  initrd=(-initrd "$(IFS=,; echo "${modules[*]}")")
+fi
+timeout 120 qemu-system-x86_64 -machine q35 -cpu max -m 256 -kernel "$image" "${initrd[@]}" \
   -display none -monitor none -serial "file:$out" -no-reboot \
   -device isa-debug-exit,iobase=0xf4,iosize=0x04
 rc=$?

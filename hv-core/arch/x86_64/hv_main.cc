@@ -6,6 +6,7 @@
 // code in ring 3 comes next.
 #include "hv-core/core/domain.h"
 #include "hv-core/core/domain_builder.h"
+#include "hv-core/core/elf_domain.h"
 #include "hv-core/core/frame_table.h"
 #include "hv-core/core/guest_access.h"
 #include "hv-core/core/hypercall.h"
@@ -22,7 +23,59 @@ struct MultibootInfo {
   uint32_t flags;
   uint32_t mem_lower;  // KiB below 1 MiB
   uint32_t mem_upper;  // KiB above 1 MiB
+  uint32_t boot_device;
+  uint32_t cmdline;
+  uint32_t mods_count;  // valid with flags bit 3
+  uint32_t mods_addr;
 };
+
+struct MultibootModule {
+  uint32_t start;
+  uint32_t end;
+  uint32_t string;  // the module's command line: its file name first
+  uint32_t reserved;
+};
+
+constexpr uint32_t kMultibootMemory = 1u << 0;
+constexpr uint32_t kMultibootModules = 1u << 3;
+
+uint32_t module_count(const MultibootInfo* info) {
+  return (info->flags & kMultibootModules) != 0 ? info->mods_count : 0;
+}
+const MultibootModule* modules(const MultibootInfo* info) {
+  return reinterpret_cast<const MultibootModule*>(uint64_t{info->mods_addr});
+}
+
+uint64_t modules_end(const MultibootInfo* info) {
+  uint64_t end = 0;
+  for (uint32_t i = 0; i < module_count(info); ++i) {
+    if (modules(info)[i].end > end) end = modules(info)[i].end;
+  }
+  return end;
+}
+
+// A domain's name from its module's file name: the last path component
+// without ".elf".
+void module_name(const char* path, char (&name)[32]) {
+  const char* base = path;
+  for (const char* p = path; *p != '\0' && *p != ' '; ++p) {
+    if (*p == '/') base = p + 1;
+  }
+  size_t n = 0;
+  while (base[n] != '\0' && base[n] != ' ' && n + 1 < sizeof name) ++n;
+  if (n > 4 && base[n - 4] == '.' && base[n - 3] == 'e' && base[n - 2] == 'l' && base[n - 1] == 'f') n -= 4;
+  for (size_t i = 0; i < n; ++i) name[i] = base[i];
+  name[n] = '\0';
+}
+
+const char* refusal(hv::Status s) {
+  switch (s) {
+    case hv::Status::kNotSupported: return "it needs an ABI version or feature this hypervisor does not offer";
+    case hv::Status::kInvalid: return "not a valid pvabi guest kernel image";
+    case hv::Status::kNoMemory: return "not enough memory";
+    default: return pvabi::status_name(s);
+  }
+}
 
 void say(const hv::Text& t) {
   hv::arch::serial_puts(t.c_str());
@@ -45,9 +98,11 @@ int64_t call(hv::Vcpu& v, uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_
 extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) {
   hv::arch::serial_init();
   hv::arch::serial_puts("hv-core: x86-64 long mode, serial up\n");
-  if (magic != kMultibootLoaderMagic || (info->flags & 1) == 0) fail("no multiboot memory information");
+  if (magic != kMultibootLoaderMagic || (info->flags & kMultibootMemory) == 0) {
+    fail("no multiboot memory information");
+  }
   const uint64_t memory = (1ull << 20) + uint64_t{info->mem_upper} * 1024;
-  if (!hv::arch::init_platform(memory)) fail("not enough memory");
+  if (!hv::arch::init_platform(memory, modules_end(info))) fail("not enough memory");
   if (!hv::init_core()) fail("core initialisation");
   hv::Text t;
   t << "hv-core: " << memory / (1 << 20) << " MiB, " << hv::frame_table().free_frames() << " frames for guests, TSC "
@@ -80,6 +135,29 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
   const char hello[] = "hello from a domain built on bare metal\n";
   if (hv::copy_to_guest(v, list, hello, sizeof hello - 1) != hv::Status::kOk) fail("copy_to_guest");
   if (call(v, PVABI_HC_CONSOLE_IO, PVABI_CONSOLE_WRITE, list.value(), sizeof hello - 1) < 0) fail("console");
+  // Each boot module is a guest kernel: build its domain, or say why not.
+  for (uint32_t i = 0; i < module_count(info); ++i) {
+    const MultibootModule& m = modules(info)[i];
+    char name[32];
+    module_name(reinterpret_cast<const char*>(uint64_t{m.string}), name);
+    hv::ElfDomainSpec spec;
+    spec.image = reinterpret_cast<const uint8_t*>(uint64_t{m.start});
+    spec.image_size = m.end - m.start;
+    spec.config.name = name;
+    spec.config.memory_frames = 256;
+    const hv::Result<hv::ElfDomain> built = hv::create_domain_from_elf(spec);
+    t.clear();
+    if (built.is_ok()) {
+      t << name << ": built from its ELF image as domain " << uint64_t{built.value.domain->id.value()}
+        << ", ABI " << uint64_t{PVABI_VERSION_MAJOR(built.value.elf.abi_version)} << "."
+        << uint64_t{PVABI_VERSION_MINOR(built.value.elf.abi_version)} << ", "
+        << built.value.domain->nr_frames << " frames";
+    } else {
+      t << name << ": refused: " << refusal(built.status) << " (" << pvabi::status_name(built.status)
+        << "); not started";
+    }
+    say(t);
+  }
   const hv::InvariantReport r = hv::check_invariants();
   if (!r.ok()) fail(r.first.c_str());
   t.clear();

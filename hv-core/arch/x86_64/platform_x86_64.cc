@@ -110,11 +110,13 @@ void qemu_exit(uint32_t code) {
   for (;;) asm volatile("cli; hlt");
 }
 
-bool init_platform(uint64_t memory_bytes) {
+bool init_platform(uint64_t memory_bytes, uint64_t reserved_end) {
   Machine& m = g_machine;
   if (memory_bytes > kIdentityMapped) memory_bytes = kIdentityMapped;
   m.frames = memory_bytes >> PVABI_PAGE_SHIFT;
-  const uint64_t heap_start = (reinterpret_cast<uint64_t>(__image_end) + 4095) & ~uint64_t{4095};
+  uint64_t heap_start = reinterpret_cast<uint64_t>(__image_end);
+  if (reserved_end > heap_start) heap_start = reserved_end;
+  heap_start = (heap_start + 4095) & ~uint64_t{4095};
   if (heap_start + kHeapBytes >= memory_bytes) return false;
   m.heap = reinterpret_cast<uint8_t*>(heap_start);
   m.heap_end = m.heap + kHeapBytes;

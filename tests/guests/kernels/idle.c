@@ -1,0 +1,37 @@
+/*
+ * The smallest pvabi guest kernel: the ELF notes the domain builder reads,
+ * and an entry point that powers the domain off through the hypercall page.
+ * The build sets ABI_VERSION (and FEATURES_WORD0, to ask for features) so
+ * the same source gives images the builder must accept and ones it must
+ * refuse.
+ */
+#include <pvabi/pvabi.h>
+
+struct pvabi_note_u32 {
+  struct pvabi_elfnote_header header;
+  char name[8]; /* "PVABI", padded to 4 */
+  uint32_t desc;
+};
+
+#define NOTE(type, value) {{6, 4, (type)}, PVABI_ELFNOTE_NAME, (value)}
+
+__attribute__((section(".note.pvabi"), used, aligned(4)))
+static const struct pvabi_note_u32 abi_version_note = NOTE(PVABI_ELFNOTE_ABI_VERSION, ABI_VERSION);
+
+#ifdef FEATURES_WORD0
+__attribute__((section(".note.pvabi"), used, aligned(4)))
+static const struct pvabi_note_u32 features_note = NOTE(PVABI_ELFNOTE_FEATURES, FEATURES_WORD0);
+#endif
+
+typedef int64_t (*hypercall2)(uint64_t op, uint64_t arg);
+
+/* Entered with rsi = start info (pvabi/shared.h). */
+__attribute__((noreturn, force_align_arg_pointer)) void _start(uint64_t unused, const struct pvabi_start_info *si) {
+  static struct pvabi_sched_shutdown poweroff = {PVABI_SHUTDOWN_POWEROFF, 0};
+  const hypercall2 sched_op =
+      (hypercall2)(si->hypercall_page_va + PVABI_HC_SCHED_OP * PVABI_HYPERCALL_STUB_SIZE);
+  (void)unused;
+  sched_op(PVABI_SCHEDOP_SHUTDOWN, (uint64_t)&poweroff);
+  for (;;) {
+  }
+}

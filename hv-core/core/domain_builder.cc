@@ -3,6 +3,7 @@
 #include "domain.h"
 #include "frame_table.h"
 #include "guest_access.h"
+#include "hypercall_page.h"
 #include "mmu.h"
 #include "page_table.h"
 
@@ -80,6 +81,7 @@ Result<BuildResult> build_address_space(Domain& d, const BuildSpec& spec) {
   for (uint64_t pfn = 0; pfn < pfns; ++pfn) {
     reinterpret_cast<pvabi_u64*>(platform::frame_memory(p2m[p2m_pfn + pfn / 512]))[pfn % 512] = p2m[pfn].value();
   }
+  write_hypercall_page(platform::frame_memory(p2m[hypercall_pfn]));
   const Mfn l4 = table_mfn(l4_index);
   const Mfn start_frame = p2m[start_pfn];
   destroy_array(p2m, pfns);

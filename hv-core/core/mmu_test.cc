@@ -2,6 +2,7 @@
 // class of PV-MMU-RULES.md (rule numbers in the test names).
 #include "mmu.h"
 
+#include <cstring>
 #include <vector>
 
 #include "domain.h"
@@ -63,6 +64,19 @@ TEST_F(MmuTest, BuilderPinsAValidatedRootAndDestroyReleasesEverything) {
   const auto si = g.get<pvabi_start_info>(g.layout().start_info);
   EXPECT_STREQ(reinterpret_cast<const char*>(si.magic), PVABI_START_INFO_MAGIC);
   EXPECT_EQ(si.nr_pages, g.pfns());
+}
+
+TEST_F(MmuTest, TheBuilderWritesTheHypercallPage) {
+  TestGuest g("dom");
+  uint8_t page[PVABI_PAGE_SIZE];
+  ASSERT_EQ(copy_from_guest(g.vcpu(), g.layout().hypercall_page, page, sizeof page), Status::kOk);
+  const uint8_t* sched = page + PVABI_HC_SCHED_OP * PVABI_HYPERCALL_STUB_SIZE;
+  const uint8_t want[] = {0xb8, PVABI_HC_SCHED_OP, 0, 0, 0, 0x0f, 0x05, 0xc3, 0xcc};  // mov; syscall; ret
+  EXPECT_EQ(std::memcmp(sched, want, sizeof want), 0);
+  const uint8_t* unknown = page + (PVABI_HYPERCALL_PAGE_SLOTS - 1) * PVABI_HYPERCALL_STUB_SIZE;
+  const uint8_t enosys[] = {0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3};  // mov $-38, %rax; ret
+  EXPECT_EQ(std::memcmp(unknown, enosys, sizeof enosys), 0);
+  EXPECT_EQ(g.get<pvabi_start_info>(g.layout().start_info).hypercall_page_va, g.layout().hypercall_page.value());
 }
 
 TEST_F(MmuTest, PinAndUnpinAnL1Table) {

@@ -167,7 +167,7 @@ int64_t hc_iret(Vcpu& v, const HypercallArgs& args);
 void put_descriptor_frame(Domain& d, Mfn f);
 
 // The vCPU's pvabi_vcpu_info if REGISTER_VCPU_INFO moved it, else nullptr.
-// Vcpu::info() must return this when set (domain.cc does not do so yet).
+// Vcpu::info() returns this when set.
 [[nodiscard]] pvabi_vcpu_info* moved_vcpu_info(const VcpuCpu& cpu);
 // Moves it to machine address `to` (64-aligned, in a frame of d's that the
 // caller holds no reference for yet): takes a general and a writable type

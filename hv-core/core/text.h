@@ -26,6 +26,15 @@ class Text {
     buf_[len_] = '\0';
     return *this;
   }
+  // 0x-prefixed hexadecimal, for addresses.
+  Text& hex(uint64_t v) {
+    *this << "0x";
+    int shift = 60;
+    while (shift > 0 && ((v >> shift) & 0xf) == 0) shift -= 4;
+    for (; shift >= 0 && len_ + 1 < sizeof buf_; shift -= 4) buf_[len_++] = "0123456789abcdef"[(v >> shift) & 0xf];
+    buf_[len_] = '\0';
+    return *this;
+  }
   [[nodiscard]] const char* c_str() const { return buf_; }
   [[nodiscard]] size_t size() const { return len_; }
   void clear() { len_ = 0; buf_[0] = '\0'; }

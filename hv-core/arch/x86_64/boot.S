@@ -4,8 +4,9 @@
  *
  * QEMU's multiboot loader takes ELF32 images only, so the image is linked
  * as ELF64 and converted; this file's first part is 32-bit code. The boot
- * page tables identity-map the first 4 GiB with 2 MiB pages; hv_main then
- * builds the hypervisor's own.
+ * page tables map the first 4 GiB with 2 MiB pages twice: at 0, where the
+ * hypervisor runs, and at the alias in reserved L4 slot 257, which every
+ * guest address space shares, for the code that switches page tables.
  */
 #define MULTIBOOT_MAGIC 0x1badb002
 #define MULTIBOOT_FLAGS 0x00000003 /* modules page-aligned, memory map wanted */
@@ -29,6 +30,7 @@ boot_entry32:
   movl $boot_pdpt, %eax
   orl $0x3, %eax
   movl %eax, boot_pml4
+  movl %eax, boot_pml4 + 257 * 8  /* the alias in reserved slot 257 (guest_regs_offsets.h) */
   xorl %ecx, %ecx
 1:
   movl %ecx, %eax
@@ -95,6 +97,7 @@ boot_gdt_pointer:
 
   .section .boot.bss, "aw", @nobits
   .p2align 12
+  .globl boot_pml4
 boot_pml4: .skip 4096
 boot_pdpt: .skip 4096
 boot_pd: .skip 4 * 4096

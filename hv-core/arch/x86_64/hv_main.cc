@@ -12,6 +12,8 @@
 #include "hv-core/core/hypercall.h"
 #include "hv-core/core/invariants.h"
 #include "hv-core/core/text.h"
+#include "guest_entry.h"
+#include "hv-core/core/sched.h"
 #include "platform_x86_64.h"
 #include "serial.h"
 
@@ -135,6 +137,12 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
   const char hello[] = "hello from a domain built on bare metal\n";
   if (hv::copy_to_guest(v, list, hello, sizeof hello - 1) != hv::Status::kOk) fail("copy_to_guest");
   if (call(v, PVABI_HC_CONSOLE_IO, PVABI_CONSOLE_WRITE, list.value(), sizeof hello - 1) < 0) fail("console");
+  t.clear();
+  t << "hv-core: domain " << uint64_t{d.value->id.value()} << " built, " << d.value->stats.mmu_updates
+    << " MMU updates";
+  say(t);
+  hv::destroy_domain(d.value);  // it has no code to run
+  hv::arch::init_cpu_tables();
   // Each boot module is a guest kernel: build its domain, or say why not.
   for (uint32_t i = 0; i < module_count(info); ++i) {
     const MultibootModule& m = modules(info)[i];
@@ -148,6 +156,7 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
     const hv::Result<hv::ElfDomain> built = hv::create_domain_from_elf(spec);
     t.clear();
     if (built.is_ok()) {
+      hv::domain_unpause(*built.value.domain);
       t << name << ": built from its ELF image as domain " << uint64_t{built.value.domain->id.value()}
         << ", ABI " << uint64_t{PVABI_VERSION_MAJOR(built.value.elf.abi_version)} << "."
         << uint64_t{PVABI_VERSION_MINOR(built.value.elf.abi_version)} << ", "
@@ -160,10 +169,6 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
   }
   const hv::InvariantReport r = hv::check_invariants();
   if (!r.ok()) fail(r.first.c_str());
-  t.clear();
-  t << "hv-core: domain " << uint64_t{d.value->id.value()} << " built, " << d.value->stats.mmu_updates
-    << " MMU updates, invariants hold";
-  say(t);
-  hv::arch::serial_puts("hv-core: bare-metal smoke test PASS\n");
-  hv::arch::qemu_exit(0);
+  hv::arch::serial_puts("hv-core: invariants hold; running the guests in ring 3\n");
+  hv::arch::run_guests();
 }

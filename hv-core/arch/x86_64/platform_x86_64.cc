@@ -4,6 +4,8 @@
 // calibrated against the PIT, the CPU's TLB, and COM1 for consoles.
 #include "platform_x86_64.h"
 
+#include "guest_entry.h"
+
 #include "hv-core/core/domain.h"
 #include "hv-core/core/platform.h"
 #include "serial.h"
@@ -91,7 +93,7 @@ void flush_tlb_domain(pvabi::DomId) {
 }
 void invlpg_domain(pvabi::DomId, pvabi::Gva va) { asm volatile("invlpg (%0)" : : "r"(va.value()) : "memory"); }
 
-uint64_t reserved_l4_entry(unsigned) { return 0; }
+uint64_t reserved_l4_entry(unsigned slot) { return arch::hypervisor_l4_entry(slot); }
 bool preemption_requested() { return false; }
 
 void console_output(pvabi::DomId, const char* name, const char* text, size_t len) {

@@ -1,0 +1,122 @@
+/*
+ * hv-core/arch/x86_64/entry.S: the ways between ring 3 and the hypervisor.
+ * These run at HV_ALIAS_BASE + their load address (reserved L4 slot 257),
+ * which is mapped under the hypervisor's page tables and every guest's, so
+ * they can switch CR3. They save the guest's registers into entry_regs
+ * (rip-relative, so through the alias too), switch to the hypervisor's
+ * tables and stack, and jump to C++ at its low address.
+ */
+#include "guest_regs_offsets.h"
+
+  .text
+  .code64
+
+/* syscall from ring 3 (the hypercall page's stubs): rcx = rip, r11 = rflags. */
+  .globl syscall_entry
+syscall_entry:
+  movq %rsp, entry_regs + GR_RSP(%rip)
+  movq %rax, entry_regs + GR_RAX(%rip)
+  movq %rbx, entry_regs + GR_RBX(%rip)
+  movq %rcx, entry_regs + GR_RCX(%rip)
+  movq %rdx, entry_regs + GR_RDX(%rip)
+  movq %rsi, entry_regs + GR_RSI(%rip)
+  movq %rdi, entry_regs + GR_RDI(%rip)
+  movq %rbp, entry_regs + GR_RBP(%rip)
+  movq %r8, entry_regs + GR_R8(%rip)
+  movq %r9, entry_regs + GR_R9(%rip)
+  movq %r10, entry_regs + GR_R10(%rip)
+  movq %r11, entry_regs + GR_R11(%rip)
+  movq %r12, entry_regs + GR_R12(%rip)
+  movq %r13, entry_regs + GR_R13(%rip)
+  movq %r14, entry_regs + GR_R14(%rip)
+  movq %r15, entry_regs + GR_R15(%rip)
+  movq %rcx, entry_regs + GR_RIP(%rip)
+  movq %r11, entry_regs + GR_RFLAGS(%rip)
+  movq hv_cr3(%rip), %rax
+  movq %rax, %cr3
+  movq hv_stack_top(%rip), %rsp
+  movabsq $hv_syscall, %rax
+  jmp *%rax
+
+/* Exceptions: the CPU has switched to the TSS stack (an alias address) and
+ * pushed ss, rsp, rflags, cs, rip and, for some vectors, an error code. */
+.macro exception vector, has_error
+  .globl exception_\vector
+exception_\vector:
+  .if \has_error == 0
+  pushq $0
+  .endif
+  pushq $\vector
+  jmp exception_common
+.endm
+
+exception 0, 0
+exception 1, 0
+exception 2, 0
+exception 3, 0
+exception 4, 0
+exception 5, 0
+exception 6, 0
+exception 7, 0
+exception 8, 1
+exception 9, 0
+exception 10, 1
+exception 11, 1
+exception 12, 1
+exception 13, 1
+exception 14, 1
+exception 15, 0
+exception 16, 0
+exception 17, 1
+exception 18, 0
+exception 19, 0
+
+exception_common:
+  movq %rax, entry_regs + GR_RAX(%rip)
+  movq %rbx, entry_regs + GR_RBX(%rip)
+  movq %rcx, entry_regs + GR_RCX(%rip)
+  movq %rdx, entry_regs + GR_RDX(%rip)
+  movq %rsi, entry_regs + GR_RSI(%rip)
+  movq %rdi, entry_regs + GR_RDI(%rip)
+  movq %rbp, entry_regs + GR_RBP(%rip)
+  movq %r8, entry_regs + GR_R8(%rip)
+  movq %r9, entry_regs + GR_R9(%rip)
+  movq %r10, entry_regs + GR_R10(%rip)
+  movq %r11, entry_regs + GR_R11(%rip)
+  movq %r12, entry_regs + GR_R12(%rip)
+  movq %r13, entry_regs + GR_R13(%rip)
+  movq %r14, entry_regs + GR_R14(%rip)
+  movq %r15, entry_regs + GR_R15(%rip)
+  popq %rdi                       /* vector */
+  popq %rsi                       /* error code */
+  movq %rsp, %rdx                 /* the hardware frame: rip, cs, rflags, rsp, ss */
+  movq hv_cr3(%rip), %rax
+  movq %rax, %cr3
+  movq hv_stack_top(%rip), %rsp
+  movabsq $hv_exception, %rax
+  jmp *%rax
+
+/* enter_guest(GuestRegs* regs, uint64_t cr3, IretFrame* frame): called
+ * through the alias with every pointer an alias address; never returns. */
+  .globl enter_guest
+enter_guest:
+  movq %rsi, %cr3
+  movq %rdx, %rsp
+  movq GR_RAX(%rdi), %rax
+  movq GR_RBX(%rdi), %rbx
+  movq GR_RCX(%rdi), %rcx
+  movq GR_RDX(%rdi), %rdx
+  movq GR_RSI(%rdi), %rsi
+  movq GR_RBP(%rdi), %rbp
+  movq GR_R8(%rdi), %r8
+  movq GR_R9(%rdi), %r9
+  movq GR_R10(%rdi), %r10
+  movq GR_R11(%rdi), %r11
+  movq GR_R12(%rdi), %r12
+  movq GR_R13(%rdi), %r13
+  movq GR_R14(%rdi), %r14
+  movq GR_R15(%rdi), %r15
+  movq GR_RDI(%rdi), %rdi
+  iretq
+
+  .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,265 @@
+#include "guest_entry.h"
+
+#include <stddef.h>
+
+#include "guest_regs_offsets.h"
+#include "hv-core/core/cpu.h"
+#include "hv-core/core/domain.h"
+#include "hv-core/core/hypercall.h"
+#include "hv-core/core/sched.h"
+#include "hv-core/core/text.h"
+#include "hv-core/core/time.h"
+#include "platform_x86_64.h"
+#include "serial.h"
+
+using hv::GuestRegs;
+
+extern "C" {
+// Shared with entry.S, which reaches them rip-relative through the alias.
+GuestRegs entry_regs;
+uint64_t hv_cr3;
+uint64_t hv_stack_top;
+extern uint64_t boot_pml4[512];  // boot.S
+void syscall_entry();
+void enter_guest(GuestRegs* regs, uint64_t cr3, void* iret_frame);
+[[noreturn]] void hv_syscall();
+[[noreturn]] void hv_exception(uint64_t vector, uint64_t error, const uint64_t* frame);
+#define DECLARE(n) void exception_##n();
+DECLARE(0) DECLARE(1) DECLARE(2) DECLARE(3) DECLARE(4) DECLARE(5) DECLARE(6) DECLARE(7) DECLARE(8)
+DECLARE(9) DECLARE(10) DECLARE(11) DECLARE(12) DECLARE(13) DECLARE(14) DECLARE(15) DECLARE(16)
+DECLARE(17) DECLARE(18) DECLARE(19)
+#undef DECLARE
+}
+
+static_assert(offsetof(GuestRegs, rax) == GR_RAX && offsetof(GuestRegs, rbx) == GR_RBX &&
+              offsetof(GuestRegs, rcx) == GR_RCX && offsetof(GuestRegs, rdx) == GR_RDX &&
+              offsetof(GuestRegs, rsi) == GR_RSI && offsetof(GuestRegs, rdi) == GR_RDI &&
+              offsetof(GuestRegs, rbp) == GR_RBP && offsetof(GuestRegs, rsp) == GR_RSP &&
+              offsetof(GuestRegs, r8) == GR_R8 && offsetof(GuestRegs, r9) == GR_R9 &&
+              offsetof(GuestRegs, r10) == GR_R10 && offsetof(GuestRegs, r11) == GR_R11 &&
+              offsetof(GuestRegs, r12) == GR_R12 && offsetof(GuestRegs, r13) == GR_R13 &&
+              offsetof(GuestRegs, r14) == GR_R14 && offsetof(GuestRegs, r15) == GR_R15 &&
+              offsetof(GuestRegs, rip) == GR_RIP && offsetof(GuestRegs, rflags) == GR_RFLAGS,
+              "guest_regs_offsets.h must match hv::GuestRegs");
+
+namespace hv::arch {
+namespace {
+
+template <typename T>
+uint64_t alias(T* p) {
+  return reinterpret_cast<uint64_t>(p) + HV_ALIAS_BASE;
+}
+
+constexpr uint16_t kHvCode = 0x08;
+constexpr uint16_t kHvData = 0x10;
+constexpr uint16_t kTss = 0x18;
+constexpr unsigned kGdtEntries = PVABI_GDT_FIRST_RESERVED_ENTRY + 8;
+
+struct __attribute__((packed)) Tss {
+  uint32_t reserved0;
+  uint64_t rsp[3];
+  uint64_t reserved1;
+  uint64_t ist[7];
+  uint64_t reserved2;
+  uint16_t reserved3;
+  uint16_t iomap_base;
+};
+
+struct IdtGate {
+  uint16_t offset_low;
+  uint16_t selector;
+  uint8_t ist;
+  uint8_t type;
+  uint16_t offset_mid;
+  uint32_t offset_high;
+  uint32_t reserved;
+};
+
+struct __attribute__((packed)) TablePointer {
+  uint16_t limit;
+  uint64_t base;
+};
+
+struct IretFrame {
+  uint64_t rip, cs, rflags, rsp, ss;
+};
+
+alignas(16) uint64_t g_gdt[kGdtEntries];
+alignas(16) Tss g_tss;
+alignas(16) IdtGate g_idt[256];
+alignas(16) uint8_t g_hv_stack[64 * 1024];
+alignas(16) uint8_t g_trap_stack[16 * 1024];
+alignas(16) IretFrame g_iret_frame;
+Vcpu* g_current = nullptr;
+uint64_t g_entered_at = 0;
+
+void wrmsr(uint32_t msr, uint64_t v) {
+  asm volatile("wrmsr" : : "c"(msr), "a"(static_cast<uint32_t>(v)), "d"(static_cast<uint32_t>(v >> 32)));
+}
+uint64_t rdmsr(uint32_t msr) {
+  uint32_t lo, hi;
+  asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+  return (uint64_t{hi} << 32) | lo;
+}
+uint64_t read_cr2() {
+  uint64_t v;
+  asm volatile("mov %%cr2, %0" : "=r"(v));
+  return v;
+}
+
+void set_gate(unsigned vector, void (*stub)()) {
+  const uint64_t at = alias(stub);
+  g_idt[vector] = IdtGate{static_cast<uint16_t>(at), kHvCode, 0, 0x8e, static_cast<uint16_t>(at >> 16),
+                          static_cast<uint32_t>(at >> 32), 0};
+}
+
+void say(const Text& t) {
+  serial_puts(t.c_str());
+  serial_puts("\n");
+}
+
+[[noreturn]] void finish() {
+  Text t;
+  bool crashed = false;
+  for_each_domain([&](Domain& d) {
+    t.clear();
+    t << "hv-core: " << d.name << " (domain " << uint64_t{d.id.value()} << "): "
+      << (d.shut_down ? (d.shutdown_reason == PVABI_SHUTDOWN_CRASH ? "crashed" : "shut down") : "never finished")
+      << ", " << d.stats.hypercalls << " hypercalls, ran " << vcpu_running_ns(*d.vcpus[0]) / 1000 << " us";
+    say(t);
+    if (d.shut_down && d.shutdown_reason == PVABI_SHUTDOWN_CRASH) crashed = true;
+  });
+  serial_puts(crashed ? "hv-core: a guest crashed\n" : "hv-core: every guest has finished\n");
+  qemu_exit(0);
+}
+
+[[noreturn]] void enter(Vcpu& v) {
+  g_current = &v;
+  GuestRegs& r = v.cpu.regs;
+  // The guest's interrupt flag is its upcall mask; the CPU's stays on, and
+  // IOPL stays 0 (iret and the bounces already keep them so).
+  g_iret_frame = IretFrame{r.rip, uint64_t{r.cs}, (r.rflags | 0x202) & ~0x3000ull, r.rsp, uint64_t{r.ss}};
+  const Mfn table = v.in_user_mode ? v.user_baseptr : v.kernel_baseptr;
+  g_entered_at = platform::read_tsc();
+  auto* go = reinterpret_cast<void (*)(GuestRegs*, uint64_t, void*)>(alias(&enter_guest));
+  go(reinterpret_cast<GuestRegs*>(alias(&r)), table.address().value(), reinterpret_cast<void*>(alias(&g_iret_frame)));
+  __builtin_unreachable();
+}
+
+// The scheduler's next vCPU; with none runnable, wait for the next timer.
+[[noreturn]] void run_next() {
+  for (;;) {
+    sched_run_timers(hypervisor_time_ns());
+    if (Vcpu* v = sched_pick_next()) enter(*v);
+    const uint64_t deadline = sched_next_timer_deadline();
+    if (deadline == ~uint64_t{0}) finish();
+    while (hypervisor_time_ns() < deadline) asm volatile("pause");
+  }
+}
+
+void account_current() {
+  if (g_current != nullptr) sched_account(*g_current, platform::read_tsc() - g_entered_at);
+}
+
+void crash(Vcpu& v, const char* why, uint64_t vector, uint64_t rip) {
+  Text t;
+  t << "hv-core: " << v.domain->name << " crashed: " << why << ", vector " << vector << " at rip ";
+  t.hex(rip);
+  say(t);
+  domain_shutdown(*v.domain, PVABI_SHUTDOWN_CRASH);
+}
+
+}  // namespace
+
+void init_cpu_tables() {
+  g_gdt[kHvCode / 8] = 0x00af9a000000ffffull;
+  g_gdt[kHvData / 8] = 0x00cf92000000ffffull;
+  const uint64_t tss = alias(&g_tss);
+  g_gdt[kTss / 8] = (sizeof(Tss) - 1) | (tss & 0xffffff) << 16 | 0x89ull << 40 | ((tss >> 24) & 0xff) << 56;
+  g_gdt[kTss / 8 + 1] = tss >> 32;
+  g_gdt[PVABI_FLAT_CS32 >> 3] = 0x00cffa000000ffffull;  // ring 3, 32-bit code
+  g_gdt[PVABI_FLAT_DS >> 3] = 0x00cff2000000ffffull;    // ring 3 data
+  g_gdt[PVABI_FLAT_CS64 >> 3] = 0x00affa000000ffffull;  // ring 3, 64-bit code
+  g_tss.rsp[0] = alias(g_trap_stack + sizeof g_trap_stack);
+  g_tss.iomap_base = sizeof(Tss);
+  const TablePointer gdt{sizeof g_gdt - 1, alias(g_gdt)};
+  asm volatile(
+      "lgdt %0\n"
+      "pushq %1\n"
+      "leaq 1f(%%rip), %%rax\n"
+      "pushq %%rax\n"
+      "lretq\n"
+      "1: movw %w2, %%ds\n movw %w2, %%es\n movw %w2, %%ss\n"
+      "ltr %w3\n"
+      :
+      : "m"(gdt), "i"(uint64_t{kHvCode}), "r"(kHvData), "r"(kTss)
+      : "rax", "memory");
+  void (*const stubs[])() = {exception_0,  exception_1,  exception_2,  exception_3,  exception_4,
+                             exception_5,  exception_6,  exception_7,  exception_8,  exception_9,
+                             exception_10, exception_11, exception_12, exception_13, exception_14,
+                             exception_15, exception_16, exception_17, exception_18, exception_19};
+  for (unsigned v = 0; v < sizeof stubs / sizeof stubs[0]; ++v) set_gate(v, stubs[v]);
+  const TablePointer idt{sizeof g_idt - 1, alias(g_idt)};
+  asm volatile("lidt %0" : : "m"(idt));
+  outb(0x21, 0xff);  // the legacy PICs stay masked: no device interrupts yet
+  outb(0xa1, 0xff);
+  constexpr uint32_t kEfer = 0xc0000080, kStar = 0xc0000081, kLstar = 0xc0000082, kFmask = 0xc0000084;
+  wrmsr(kEfer, rdmsr(kEfer) | 1);  // SCE
+  // syscall: cs 0x08, ss 0x10; sysret and iret: the flat ring-3 selectors.
+  wrmsr(kStar, uint64_t{PVABI_FLAT_CS32 & ~3u} << 48 | uint64_t{kHvCode} << 32);
+  wrmsr(kLstar, alias(&syscall_entry));
+  wrmsr(kFmask, 0x47700);  // IF, TF, DF, NT, AC clear on entry
+  asm volatile("mov %%cr3, %0" : "=r"(hv_cr3));
+  hv_stack_top = reinterpret_cast<uint64_t>(g_hv_stack + sizeof g_hv_stack);
+}
+
+uint64_t hypervisor_l4_entry(unsigned slot) { return slot == HV_ALIAS_L4_SLOT ? boot_pml4[slot] : 0; }
+
+[[noreturn]] void run_guests() { run_next(); }
+
+}  // namespace hv::arch
+
+using namespace hv;
+
+extern "C" void hv_syscall() {
+  Vcpu& v = *arch::g_current;
+  GuestRegs& r = v.cpu.regs;
+  const uint16_t cs = r.cs, ss = r.ss;
+  r = entry_regs;
+  r.rip = entry_regs.rcx;
+  r.rflags = entry_regs.r11;
+  r.cs = cs;
+  r.ss = ss;
+  arch::account_current();
+  if (v.in_user_mode) {
+    if (bounce_syscall(v) != Status::kOk) arch::crash(v, "no syscall callback", PVABI_VECTOR_SYSCALL, r.rip);
+  } else {
+    const HypercallArgs args{{r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9}};
+    r.rax = static_cast<uint64_t>(hypercall(v, r.rax, args));
+  }
+  arch::run_next();
+}
+
+extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* frame) {
+  const uint64_t cr2 = arch::read_cr2();
+  if ((frame[1] & 3) == 0 || arch::g_current == nullptr) {
+    Text t;
+    t << "hv-core: exception " << vector << " in the hypervisor at rip ";
+    t.hex(frame[0]) << ", error " << error << ", cr2 ";
+    t.hex(cr2);
+    platform::panic("guest_entry.cc", 0, t.c_str());
+  }
+  Vcpu& v = *arch::g_current;
+  GuestRegs& r = v.cpu.regs;
+  r = entry_regs;
+  r.rip = frame[0];
+  r.cs = static_cast<uint16_t>(frame[1]);
+  r.rflags = frame[2];
+  r.rsp = frame[3];
+  r.ss = static_cast<uint16_t>(frame[4]);
+  arch::account_current();
+  if (bounce_exception(v, static_cast<unsigned>(vector), error, cr2) != Status::kOk) {
+    arch::crash(v, "no handler for an exception", vector, r.rip);
+  }
+  arch::run_next();
+}

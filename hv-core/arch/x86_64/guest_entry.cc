@@ -135,6 +135,10 @@ void say(const Text& t) {
 
 [[noreturn]] void enter(Vcpu& v) {
   g_current = &v;
+  // A pending, unmasked event is taken on the way in (pvabi/event.h); a
+  // guest without an event callback has asked for none.
+  const pvabi_vcpu_info& info = v.info();
+  if (info.upcall_pending != 0 && info.upcall_mask == 0) (void)bounce_event_upcall(v);
   GuestRegs& r = v.cpu.regs;
   // The guest's interrupt flag is its upcall mask; the CPU's stays on, and
   // IOPL stays 0 (iret and the bounces already keep them so).

@@ -70,6 +70,13 @@ void module_name(const char* path, char (&name)[32]) {
   name[n] = '\0';
 }
 
+// What follows the file name on the module's command line: the domain's.
+const char* module_arguments(const char* line) {
+  while (*line != '\0' && *line != ' ') ++line;
+  while (*line == ' ') ++line;
+  return line;
+}
+
 const char* refusal(hv::Status s) {
   switch (s) {
     case hv::Status::kNotSupported: return "it needs an ABI version or feature this hypervisor does not offer";
@@ -153,6 +160,7 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
     spec.image_size = m.end - m.start;
     spec.config.name = name;
     spec.config.memory_frames = 256;
+    spec.cmdline = module_arguments(reinterpret_cast<const char*>(uint64_t{m.string}));
     const hv::Result<hv::ElfDomain> built = hv::create_domain_from_elf(spec);
     t.clear();
     if (built.is_ok()) {

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Boots hv-core in QEMU (software emulation) and checks what it reports on
 # the serial line and through isa-debug-exit:
-#   IMAGE [--module GUEST.elf]... [EXPECTED_LINE...]
+#   IMAGE [--module GUEST.elf]... [--before FIRST THEN]... [EXPECTED_LINE...]
 set -uo pipefail
 image=$1
 shift
 modules=()
-while [ "${1:-}" = --module ]; do
-  modules+=("$2")
-  shift 2
+orders=()
+while [ "${1:-}" = --module ] || [ "${1:-}" = --before ]; do
+  if [ "$1" = --module ]; then
+    modules+=("$2")
+    shift 2
+  else
+    orders+=("$2" "$3")
+    shift 3
+  fi
 done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -28,5 +34,13 @@ if [ "$rc" -ne 1 ]; then
 fi
 for want in "$@"; do
   grep -qF -- "$want" "$out" || { echo "FAIL: serial output lacks: $want"; exit 1; }
+done
+line_of() { grep -nF -- "$1" "$out" | head -1 | cut -d: -f1; }
+for ((i = 0; i < ${#orders[@]}; i += 2)); do
+  first=$(line_of "${orders[i]}") then=$(line_of "${orders[i + 1]}")
+  if [ -z "$first" ] || [ -z "$then" ] || [ "$first" -ge "$then" ]; then
+    echo "FAIL: '${orders[i]}' should come before '${orders[i + 1]}'"
+    exit 1
+  fi
 done
 echo "PASS"

@@ -70,6 +70,7 @@ exception 16, 0
 exception 17, 1
 exception 18, 0
 exception 19, 0
+exception 32, 0                 /* the local APIC timer */
 
 exception_common:
   movq %rax, entry_regs + GR_RAX(%rip)

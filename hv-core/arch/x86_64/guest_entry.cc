@@ -27,7 +27,7 @@ void enter_guest(GuestRegs* regs, uint64_t cr3, void* iret_frame);
 #define DECLARE(n) void exception_##n();
 DECLARE(0) DECLARE(1) DECLARE(2) DECLARE(3) DECLARE(4) DECLARE(5) DECLARE(6) DECLARE(7) DECLARE(8)
 DECLARE(9) DECLARE(10) DECLARE(11) DECLARE(12) DECLARE(13) DECLARE(14) DECLARE(15) DECLARE(16)
-DECLARE(17) DECLARE(18) DECLARE(19)
+DECLARE(17) DECLARE(18) DECLARE(19) DECLARE(32)
 #undef DECLARE
 }
 
@@ -91,6 +91,7 @@ alignas(16) uint8_t g_hv_stack[64 * 1024];
 alignas(16) uint8_t g_trap_stack[16 * 1024];
 alignas(16) IretFrame g_iret_frame;
 Vcpu* g_current = nullptr;
+uint64_t g_preemptions[kMaxDomains];  // timer preemptions, by domain id
 uint64_t g_entered_at = 0;
 
 void wrmsr(uint32_t msr, uint64_t v) {
@@ -101,6 +102,38 @@ uint64_t rdmsr(uint32_t msr) {
   asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
   return (uint64_t{hi} << 32) | lo;
 }
+// The local APIC's one-shot timer preempts a guest after its slice; the
+// hypervisor itself runs with interrupts off and the timer stopped.
+constexpr uint64_t kApicBase = 0xfee00000;
+constexpr unsigned kTimerVector = 32;
+constexpr uint32_t kApicSvr = 0xf0, kApicEoi = 0xb0, kApicLvtTimer = 0x320, kApicInitialCount = 0x380,
+                   kApicCurrentCount = 0x390, kApicDivide = 0x3e0;
+uint64_t g_apic_timer_hz = 0;
+
+void apic_write(uint32_t reg, uint32_t v) { *reinterpret_cast<volatile uint32_t*>(kApicBase + reg) = v; }
+uint32_t apic_read(uint32_t reg) { return *reinterpret_cast<volatile uint32_t*>(kApicBase + reg); }
+
+// The timer's rate, counted against the (PIT-calibrated) TSC over 10 ms.
+void init_timer() {
+  apic_write(kApicSvr, 0x1ff);  // enabled; spurious vector 0xff
+  apic_write(kApicDivide, 0x3);  // divide by 16
+  apic_write(kApicLvtTimer, kTimerVector | (1u << 16));  // masked while counting
+  apic_write(kApicInitialCount, 0xffffffffu);
+  const uint64_t start = platform::read_tsc();
+  while (platform::read_tsc() - start < platform::tsc_hz() / 100) asm volatile("pause");
+  g_apic_timer_hz = uint64_t{0xffffffffu - apic_read(kApicCurrentCount)} * 100;
+  apic_write(kApicInitialCount, 0);
+  apic_write(kApicLvtTimer, kTimerVector);  // one-shot, unmasked
+}
+
+void arm_timer(uint64_t slice_ns) {
+  const uint64_t count = slice_ns * (g_apic_timer_hz / 1000) / 1000000;
+  apic_write(kApicInitialCount, static_cast<uint32_t>(count == 0 ? 1 : count > 0xffffffffu ? 0xffffffffu : count));
+}
+
+void stop_timer() { apic_write(kApicInitialCount, 0); }
+void end_of_interrupt() { apic_write(kApicEoi, 0); }
+
 uint64_t read_cr2() {
   uint64_t v;
   asm volatile("mov %%cr2, %0" : "=r"(v));
@@ -125,7 +158,9 @@ void say(const Text& t) {
     t.clear();
     t << "hv-core: " << d.name << " (domain " << uint64_t{d.id.value()} << "): "
       << (d.shut_down ? (d.shutdown_reason == PVABI_SHUTDOWN_CRASH ? "crashed" : "shut down") : "never finished")
-      << ", " << d.stats.hypercalls << " hypercalls, ran " << vcpu_running_ns(*d.vcpus[0]) / 1000 << " us";
+      << ", " << d.stats.hypercalls << " hypercalls";
+    if (g_preemptions[d.id.value()] > 0) t << ", preempted " << g_preemptions[d.id.value()] << " times";
+    t << ", ran " << vcpu_running_ns(*d.vcpus[0]) / 1000 << " us";
     say(t);
     if (d.shut_down && d.shutdown_reason == PVABI_SHUTDOWN_CRASH) crashed = true;
   });
@@ -145,6 +180,7 @@ void say(const Text& t) {
   g_iret_frame = IretFrame{r.rip, uint64_t{r.cs}, (r.rflags | 0x202) & ~0x3000ull, r.rsp, uint64_t{r.ss}};
   const Mfn table = v.in_user_mode ? v.user_baseptr : v.kernel_baseptr;
   g_entered_at = platform::read_tsc();
+  arm_timer(sched_slice_ns());
   auto* go = reinterpret_cast<void (*)(GuestRegs*, uint64_t, void*)>(alias(&enter_guest));
   go(reinterpret_cast<GuestRegs*>(alias(&r)), table.address().value(), reinterpret_cast<void*>(alias(&g_iret_frame)));
   __builtin_unreachable();
@@ -163,6 +199,12 @@ void say(const Text& t) {
 
 void account_current() {
   if (g_current != nullptr) sched_account(*g_current, platform::read_tsc() - g_entered_at);
+}
+
+void report_shutdown(const Domain& d) {
+  Text t;
+  t << "hv-core: " << d.name << " shut down (reason " << uint64_t{d.shutdown_reason} << ")";
+  say(t);
 }
 
 void crash(Vcpu& v, const char* why, uint64_t vector, uint64_t rip) {
@@ -203,6 +245,7 @@ void init_cpu_tables() {
                              exception_10, exception_11, exception_12, exception_13, exception_14,
                              exception_15, exception_16, exception_17, exception_18, exception_19};
   for (unsigned v = 0; v < sizeof stubs / sizeof stubs[0]; ++v) set_gate(v, stubs[v]);
+  set_gate(kTimerVector, exception_32);
   const TablePointer idt{sizeof g_idt - 1, alias(g_idt)};
   asm volatile("lidt %0" : : "m"(idt));
   outb(0x21, 0xff);  // the legacy PICs stay masked: no device interrupts yet
@@ -215,6 +258,7 @@ void init_cpu_tables() {
   wrmsr(kFmask, 0x47700);  // IF, TF, DF, NT, AC clear on entry
   asm volatile("mov %%cr3, %0" : "=r"(hv_cr3));
   hv_stack_top = reinterpret_cast<uint64_t>(g_hv_stack + sizeof g_hv_stack);
+  init_timer();
 }
 
 uint64_t hypervisor_l4_entry(unsigned slot) { return slot == HV_ALIAS_L4_SLOT ? boot_pml4[slot] : 0; }
@@ -226,6 +270,7 @@ uint64_t hypervisor_l4_entry(unsigned slot) { return slot == HV_ALIAS_L4_SLOT ? 
 using namespace hv;
 
 extern "C" void hv_syscall() {
+  arch::stop_timer();
   Vcpu& v = *arch::g_current;
   GuestRegs& r = v.cpu.regs;
   const uint16_t cs = r.cs, ss = r.ss;
@@ -238,14 +283,21 @@ extern "C" void hv_syscall() {
   if (v.in_user_mode) {
     if (bounce_syscall(v) != Status::kOk) arch::crash(v, "no syscall callback", PVABI_VECTOR_SYSCALL, r.rip);
   } else {
+    const bool was_down = v.domain->shut_down;
     const HypercallArgs args{{r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9}};
     r.rax = static_cast<uint64_t>(hypercall(v, r.rax, args));
+    if (v.domain->shut_down && !was_down) arch::report_shutdown(*v.domain);
   }
   arch::run_next();
 }
 
 extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* frame) {
   const uint64_t cr2 = arch::read_cr2();
+  arch::stop_timer();
+  if (vector == arch::kTimerVector && (frame[1] & 3) == 0) {  // late, in the hypervisor: nothing to preempt
+    arch::end_of_interrupt();
+    arch::run_next();
+  }
   if ((frame[1] & 3) == 0 || arch::g_current == nullptr) {
     Text t;
     t << "hv-core: exception " << vector << " in the hypervisor at rip ";
@@ -262,6 +314,11 @@ extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* fr
   r.rsp = frame[3];
   r.ss = static_cast<uint16_t>(frame[4]);
   arch::account_current();
+  if (vector == arch::kTimerVector) {  // the slice is over: the scheduler decides
+    arch::end_of_interrupt();
+    ++arch::g_preemptions[v.domain->id.value()];
+    arch::run_next();
+  }
   if (bounce_exception(v, static_cast<unsigned>(vector), error, cr2) != Status::kOk) {
     arch::crash(v, "no handler for an exception", vector, r.rip);
   }

@@ -4,7 +4,8 @@
  * off, both through the hypercall page.
  * The build sets ABI_VERSION (and FEATURES_WORD0, to ask for features) so
  * the same source gives images the builder must accept and ones it must
- * refuse; PRIVILEGED_INSTRUCTION makes one that tries to halt the CPU.
+ * refuse; PRIVILEGED_INSTRUCTION makes one that tries to halt the CPU, and
+ * SPIN_ITERATIONS one that computes without yielding before it powers off.
  */
 #include <pvabi/pvabi.h>
 
@@ -40,6 +41,13 @@ __attribute__((noreturn, force_align_arg_pointer)) void _start(uint64_t unused, 
   const hypercall2 sched_op = (hypercall2)stub(si, PVABI_HC_SCHED_OP);
   (void)unused;
   console_io(PVABI_CONSOLE_WRITE, (uint64_t)hello, sizeof hello - 1);
+#ifdef SPIN_ITERATIONS
+  /* Busy, never yielding: only the hypervisor's timer lets others run. */
+  for (volatile uint64_t i = 0; i < SPIN_ITERATIONS; ++i) {
+  }
+  static const char done[] = "done spinning\n";
+  console_io(PVABI_CONSOLE_WRITE, (uint64_t)done, sizeof done - 1);
+#endif
 #ifdef PRIVILEGED_INSTRUCTION
   /* A de-privileged kernel cannot halt the CPU: #GP, and with no trap table
    * registered the hypervisor ends this domain, and only this one. */

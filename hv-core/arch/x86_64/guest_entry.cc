@@ -140,6 +140,17 @@ uint64_t read_cr2() {
   return v;
 }
 
+// SMEP: the hypervisor never executes a page guests can reach. (SMAP is
+// left off: QEMU 7.2's emulation of it is unreliable.)
+void enable_smep() {
+  uint32_t a, b, c, d;
+  asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+  if ((b & (1u << 7)) == 0) return;
+  uint64_t cr4;
+  asm volatile("mov %%cr4, %0" : "=r"(cr4));
+  asm volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 20)));
+}
+
 void set_gate(unsigned vector, void (*stub)()) {
   const uint64_t at = alias(stub);
   g_idt[vector] = IdtGate{static_cast<uint16_t>(at), kHvCode, 0, 0x8e, static_cast<uint16_t>(at >> 16),
@@ -258,6 +269,7 @@ void init_cpu_tables() {
   wrmsr(kFmask, 0x47700);  // IF, TF, DF, NT, AC clear on entry
   asm volatile("mov %%cr3, %0" : "=r"(hv_cr3));
   hv_stack_top = reinterpret_cast<uint64_t>(g_hv_stack + sizeof g_hv_stack);
+  enable_smep();
   init_timer();
 }
 

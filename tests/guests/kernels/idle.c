@@ -4,7 +4,8 @@
  * off, both through the hypercall page.
  * The build sets ABI_VERSION (and FEATURES_WORD0, to ask for features) so
  * the same source gives images the builder must accept and ones it must
- * refuse; PRIVILEGED_INSTRUCTION makes one that tries to halt the CPU, and
+ * refuse; PRIVILEGED_INSTRUCTION makes one that tries to halt the CPU,
+ * TOUCH_HYPERVISOR one that writes into the hypervisor's reserved range, and
  * SPIN_ITERATIONS one that computes without yielding before it powers off.
  */
 #include <pvabi/pvabi.h>
@@ -47,6 +48,11 @@ __attribute__((noreturn, force_align_arg_pointer)) void _start(uint64_t unused, 
   }
   static const char done[] = "done spinning\n";
   console_io(PVABI_CONSOLE_WRITE, (uint64_t)done, sizeof done - 1);
+#endif
+#ifdef TOUCH_HYPERVISOR
+  /* The hypervisor's mappings in the reserved slots are supervisor-only:
+   * a write to them from the guest kernel is a page fault. */
+  *(volatile uint64_t *)0xffff808000100000ull = 1;
 #endif
 #ifdef PRIVILEGED_INSTRUCTION
   /* A de-privileged kernel cannot halt the CPU: #GP, and with no trap table

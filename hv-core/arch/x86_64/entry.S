@@ -11,10 +11,8 @@
   .text
   .code64
 
-/* syscall from ring 3 (the hypercall page's stubs): rcx = rip, r11 = rflags. */
-  .globl syscall_entry
-syscall_entry:
-  movq %rsp, entry_regs + GR_RSP(%rip)
+/* Every general-purpose register but rsp, into entry_regs. */
+.macro save_guest_registers
   movq %rax, entry_regs + GR_RAX(%rip)
   movq %rbx, entry_regs + GR_RBX(%rip)
   movq %rcx, entry_regs + GR_RCX(%rip)
@@ -30,6 +28,13 @@ syscall_entry:
   movq %r13, entry_regs + GR_R13(%rip)
   movq %r14, entry_regs + GR_R14(%rip)
   movq %r15, entry_regs + GR_R15(%rip)
+.endm
+
+/* syscall from ring 3 (the hypercall page's stubs): rcx = rip, r11 = rflags. */
+  .globl syscall_entry
+syscall_entry:
+  movq %rsp, entry_regs + GR_RSP(%rip)
+  save_guest_registers
   movq %rcx, entry_regs + GR_RIP(%rip)
   movq %r11, entry_regs + GR_RFLAGS(%rip)
   movq hv_cr3(%rip), %rax
@@ -73,21 +78,7 @@ exception 19, 0
 exception 32, 0                 /* the local APIC timer */
 
 exception_common:
-  movq %rax, entry_regs + GR_RAX(%rip)
-  movq %rbx, entry_regs + GR_RBX(%rip)
-  movq %rcx, entry_regs + GR_RCX(%rip)
-  movq %rdx, entry_regs + GR_RDX(%rip)
-  movq %rsi, entry_regs + GR_RSI(%rip)
-  movq %rdi, entry_regs + GR_RDI(%rip)
-  movq %rbp, entry_regs + GR_RBP(%rip)
-  movq %r8, entry_regs + GR_R8(%rip)
-  movq %r9, entry_regs + GR_R9(%rip)
-  movq %r10, entry_regs + GR_R10(%rip)
-  movq %r11, entry_regs + GR_R11(%rip)
-  movq %r12, entry_regs + GR_R12(%rip)
-  movq %r13, entry_regs + GR_R13(%rip)
-  movq %r14, entry_regs + GR_R14(%rip)
-  movq %r15, entry_regs + GR_R15(%rip)
+  save_guest_registers
   popq %rdi                       /* vector */
   popq %rsi                       /* error code */
   movq %rsp, %rdx                 /* the hardware frame: rip, cs, rflags, rsp, ss */

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Isolation: a well-behaved guest's console output is byte-identical whether
+# or not hostile guests run beside it. QEMU runs with -icount so both runs
+# are deterministic. IMAGE GOOD.elf HOSTILE.elf...
+set -uo pipefail
+image=$1 good=$2
+shift 2
+name=$(basename "$good" .elf)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+boot() {  # boot OUTPUT MODULES
+  timeout 120 qemu-system-x86_64 -machine q35 -cpu max -m 256 -kernel "$image" -initrd "$2" \
+    -icount shift=0,sleep=off -rtc clock=vm -display none -monitor none -serial "file:$1" -no-reboot \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04
+  local rc=$?
+  [ "$rc" -eq 1 ] || { echo "FAIL: QEMU exit status $rc"; sed 's/^/  | /' "$1"; exit 1; }
+}
+boot "$work/alone" "$good"
+boot "$work/beside" "$(IFS=,; echo "$good,$*")"
+grep "^$name: " "$work/alone" >"$work/alone.lines"
+grep "^$name: " "$work/beside" >"$work/beside.lines"
+[ -s "$work/alone.lines" ] || { echo "FAIL: $name printed nothing"; exit 1; }
+echo "hostile guests beside it:"
+grep -E "^hv-core: .* crashed|: refused: " "$work/beside" | sed 's/^/  | /'
+if ! cmp -s "$work/alone.lines" "$work/beside.lines"; then
+  echo "FAIL: $name's output differs when hostile guests run beside it"
+  diff "$work/alone.lines" "$work/beside.lines" | sed 's/^/  /'
+  exit 1
+fi
+echo "PASS: $(wc -l <"$work/alone.lines") lines of $name's output identical alone and beside $# hostile guests"

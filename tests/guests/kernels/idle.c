@@ -8,22 +8,11 @@
  * TOUCH_HYPERVISOR one that writes into the hypervisor's reserved range, and
  * SPIN_ITERATIONS one that computes without yielding before it powers off.
  */
-#include <pvabi/pvabi.h>
+#include "guest_kernel.h"
 
-struct pvabi_note_u32 {
-  struct pvabi_elfnote_header header;
-  char name[8]; /* "PVABI", padded to 4 */
-  uint32_t desc;
-};
-
-#define NOTE(type, value) {{6, 4, (type)}, PVABI_ELFNOTE_NAME, (value)}
-
-__attribute__((section(".note.pvabi"), used, aligned(4)))
-static const struct pvabi_note_u32 abi_version_note = NOTE(PVABI_ELFNOTE_ABI_VERSION, ABI_VERSION);
-
+PVABI_GUEST_NOTE(abi_version_note, PVABI_ELFNOTE_ABI_VERSION, ABI_VERSION);
 #ifdef FEATURES_WORD0
-__attribute__((section(".note.pvabi"), used, aligned(4)))
-static const struct pvabi_note_u32 features_note = NOTE(PVABI_ELFNOTE_FEATURES, FEATURES_WORD0);
+PVABI_GUEST_NOTE(features_note, PVABI_ELFNOTE_FEATURES, FEATURES_WORD0);
 #endif
 
 typedef int64_t (*hypercall2)(uint64_t op, uint64_t arg);

@@ -2,33 +2,13 @@
  * A guest kernel on libpv's pv transport (hypercalls through the hypercall
  * page), run by hv-core in QEMU: it initialises libpv from start info,
  * writes to its console, reads system time twice from the shared time
- * info, arms its one-shot timer, and powers off through the scheduler op.
+ * info, and powers off through the scheduler op.
  */
 #include <libpv/libpv.h>
 
-struct pvabi_note_u32 {
-  struct pvabi_elfnote_header header;
-  char name[8];
-  uint32_t desc;
-};
+#include "guest_kernel.h"
 
-__attribute__((section(".note.pvabi"), used, aligned(4)))
-static const struct pvabi_note_u32 abi_version_note = {{6, 4, PVABI_ELFNOTE_ABI_VERSION}, PVABI_ELFNOTE_NAME,
-                                                       PVABI_INTERFACE_VERSION};
-
-/* The two functions a freestanding libpv may call. */
-void *memcpy(void *dst, const void *src, size_t n) {
-  unsigned char *d = dst;
-  const unsigned char *s = src;
-  while (n--) *d++ = *s++;
-  return dst;
-}
-
-void *memset(void *dst, int c, size_t n) {
-  unsigned char *d = dst;
-  while (n--) *d++ = (unsigned char)c;
-  return dst;
-}
+PVABI_GUEST_NOTE(abi_version_note, PVABI_ELFNOTE_ABI_VERSION, PVABI_INTERFACE_VERSION);
 
 static void put_number(const char *label, uint64_t v) {
   char buf[64];

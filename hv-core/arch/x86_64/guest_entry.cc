@@ -212,6 +212,21 @@ void account_current() {
   if (g_current != nullptr) sched_account(*g_current, platform::read_tsc() - g_entered_at);
 }
 
+// The current vCPU's registers as the entry left them: the general ones
+// from entry_regs, the rest from where the way in keeps them. Charges the
+// vCPU for the time since it was entered.
+GuestRegs& take_guest_regs(uint64_t rip, uint16_t cs, uint64_t rflags, uint64_t rsp, uint16_t ss) {
+  GuestRegs& r = g_current->cpu.regs;
+  r = entry_regs;
+  r.rip = rip;
+  r.cs = cs;
+  r.rflags = rflags;
+  r.rsp = rsp;
+  r.ss = ss;
+  account_current();
+  return r;
+}
+
 void report_shutdown(const Domain& d) {
   Text t;
   t << "hv-core: " << d.name << " shut down (reason " << uint64_t{d.shutdown_reason} << ")";
@@ -284,14 +299,8 @@ using namespace hv;
 extern "C" void hv_syscall() {
   arch::stop_timer();
   Vcpu& v = *arch::g_current;
-  GuestRegs& r = v.cpu.regs;
-  const uint16_t cs = r.cs, ss = r.ss;
-  r = entry_regs;
-  r.rip = entry_regs.rcx;
-  r.rflags = entry_regs.r11;
-  r.cs = cs;
-  r.ss = ss;
-  arch::account_current();
+  // syscall keeps rip in rcx and rflags in r11; the selectors are the flat ones it ran with.
+  GuestRegs& r = arch::take_guest_regs(entry_regs.rcx, v.cpu.regs.cs, entry_regs.r11, entry_regs.rsp, v.cpu.regs.ss);
   if (v.in_user_mode) {
     if (bounce_syscall(v) != Status::kOk) arch::crash(v, "no syscall callback", PVABI_VECTOR_SYSCALL, r.rip);
   } else {
@@ -318,14 +327,9 @@ extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* fr
     platform::panic("guest_entry.cc", 0, t.c_str());
   }
   Vcpu& v = *arch::g_current;
-  GuestRegs& r = v.cpu.regs;
-  r = entry_regs;
-  r.rip = frame[0];
-  r.cs = static_cast<uint16_t>(frame[1]);
-  r.rflags = frame[2];
-  r.rsp = frame[3];
-  r.ss = static_cast<uint16_t>(frame[4]);
-  arch::account_current();
+  // The CPU pushed rip, cs, rflags, rsp and ss.
+  GuestRegs& r = arch::take_guest_regs(frame[0], static_cast<uint16_t>(frame[1]), frame[2], frame[3],
+                                       static_cast<uint16_t>(frame[4]));
   if (vector == arch::kTimerVector) {  // the slice is over: the scheduler decides
     arch::end_of_interrupt();
     ++arch::g_preemptions[v.domain->id.value()];

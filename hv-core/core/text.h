@@ -35,6 +35,18 @@ class Text {
     buf_[len_] = '\0';
     return *this;
   }
+  // Spaces up to `column`, for tables; nothing if the text is already wider.
+  Text& pad_to(size_t column) {
+    while (len_ < column && len_ + 1 < sizeof buf_) buf_[len_++] = ' ';
+    buf_[len_] = '\0';
+    return *this;
+  }
+  // v right-aligned in a field of `width` characters.
+  Text& right(uint64_t v, size_t width) {
+    Text digits;
+    digits << v;
+    return pad_to(len_ + (digits.size() < width ? width - digits.size() : 0)) << digits.c_str();
+  }
   [[nodiscard]] const char* c_str() const { return buf_; }
   [[nodiscard]] size_t size() const { return len_; }
   void clear() { len_ = 0; buf_[0] = '\0'; }

@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 
+#include "domain_report.h"
 #include "guest_regs_offsets.h"
 #include "hv-core/core/cpu.h"
 #include "hv-core/core/domain.h"
@@ -162,23 +163,6 @@ void say(const Text& t) {
   serial_puts("\n");
 }
 
-[[noreturn]] void finish() {
-  Text t;
-  bool crashed = false;
-  for_each_domain([&](Domain& d) {
-    t.clear();
-    t << "hv-core: " << d.name << " (domain " << uint64_t{d.id.value()} << "): "
-      << (d.shut_down ? (d.shutdown_reason == PVABI_SHUTDOWN_CRASH ? "crashed" : "shut down") : "never finished")
-      << ", " << d.stats.hypercalls << " hypercalls";
-    if (g_preemptions[d.id.value()] > 0) t << ", preempted " << g_preemptions[d.id.value()] << " times";
-    t << ", ran " << vcpu_running_ns(*d.vcpus[0]) / 1000 << " us";
-    say(t);
-    if (d.shut_down && d.shutdown_reason == PVABI_SHUTDOWN_CRASH) crashed = true;
-  });
-  serial_puts(crashed ? "hv-core: a guest crashed\n" : "hv-core: every guest has finished\n");
-  qemu_exit(0);
-}
-
 [[noreturn]] void enter(Vcpu& v) {
   g_current = &v;
   // A pending, unmasked event is taken on the way in (pvabi/event.h); a
@@ -203,7 +187,7 @@ void say(const Text& t) {
     sched_run_timers(hypervisor_time_ns());
     if (Vcpu* v = sched_pick_next()) enter(*v);
     const uint64_t deadline = sched_next_timer_deadline();
-    if (deadline == ~uint64_t{0}) finish();
+    if (deadline == ~uint64_t{0}) report_and_exit();
     while (hypervisor_time_ns() < deadline) asm volatile("pause");
   }
 }
@@ -287,6 +271,8 @@ void init_cpu_tables() {
   enable_smep();
   init_timer();
 }
+
+uint64_t preemptions(const Domain& d) { return g_preemptions[d.id.value()]; }
 
 uint64_t hypervisor_l4_entry(unsigned slot) { return slot == HV_ALIAS_L4_SLOT ? boot_pml4[slot] : 0; }
 

@@ -12,6 +12,7 @@
 #include "hv-core/core/hypercall.h"
 #include "hv-core/core/invariants.h"
 #include "hv-core/core/text.h"
+#include "domain_report.h"
 #include "guest_entry.h"
 #include "hv-core/core/sched.h"
 #include "platform_x86_64.h"
@@ -95,7 +96,7 @@ void say(const hv::Text& t) {
   hv::Text t;
   t << "hv-core: FAIL: " << what;
   say(t);
-  hv::arch::qemu_exit(3);
+  hv::arch::qemu_exit(hv::arch::kExitHypervisorFailed);
 }
 
 int64_t call(hv::Vcpu& v, uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0) {

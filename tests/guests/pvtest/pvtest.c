@@ -1,0 +1,287 @@
+/* pvtest: the entry point, the case runner and the console reports. */
+#include "pvtest.h"
+
+#include <stdarg.h>
+
+enum verdict { VERDICT_SKIP, VERDICT_PASS, VERDICT_ERROR, VERDICT_FAIL };
+static const char *const verdict_names[] = {"SKIP", "PASS", "ERROR", "FAIL"};
+
+extern const struct pvtest_case __start_pvtest_cases[];
+extern const struct pvtest_case __stop_pvtest_cases[];
+
+static const struct pvabi_start_info *start_info;
+static const char *current_case;
+static enum verdict current_verdict;
+static unsigned counts[4];
+
+/* ---- formatting ---- */
+
+struct line {
+  char text[256];
+  unsigned len;
+};
+
+static void put_char(struct line *l, char c) {
+  if (l->len < sizeof l->text) l->text[l->len++] = c;
+}
+
+static void put_string(struct line *l, const char *s) {
+  if (s == 0) s = "(null)";
+  while (*s != '\0') put_char(l, *s++);
+}
+
+static void put_number(struct line *l, uint64_t v, unsigned base, int negative, unsigned width, char pad) {
+  char digits[24];
+  unsigned n = 0;
+  do {
+    digits[n++] = "0123456789abcdef"[v % base];
+    v /= base;
+  } while (v != 0);
+  if (negative) digits[n++] = '-';
+  while (width > n) {
+    put_char(l, pad);
+    --width;
+  }
+  while (n > 0) put_char(l, digits[--n]);
+}
+
+static void format(struct line *l, const char *fmt, va_list ap) {
+  for (; *fmt != '\0'; ++fmt) {
+    if (*fmt != '%') {
+      put_char(l, *fmt);
+      continue;
+    }
+    ++fmt;
+    char pad = ' ';
+    unsigned width = 0;
+    if (*fmt == '0') {
+      pad = '0';
+      ++fmt;
+    }
+    while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (unsigned)(*fmt++ - '0');
+    int longs = 0;
+    while (*fmt == 'l') {
+      ++longs;
+      ++fmt;
+    }
+    switch (*fmt) {
+      case 's': put_string(l, va_arg(ap, const char *)); break;
+      case 'c': put_char(l, (char)va_arg(ap, int)); break;
+      case 'd': {
+        const int64_t v = longs > 0 ? va_arg(ap, int64_t) : va_arg(ap, int);
+        put_number(l, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, 10, v < 0, width, pad);
+        break;
+      }
+      case 'u': put_number(l, longs > 0 ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, 0, width, pad); break;
+      case 'x': put_number(l, longs > 0 ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, 0, width, pad); break;
+      case 'p':
+        put_string(l, "0x");
+        put_number(l, (uint64_t)va_arg(ap, void *), 16, 0, width, pad);
+        break;
+      case '%': put_char(l, '%'); break;
+      default: put_char(l, '?'); return;
+    }
+  }
+}
+
+static void write_line(struct line *l) {
+  if (l->len == sizeof l->text) l->len = sizeof l->text - 1;
+  l->text[l->len++] = '\n';
+  (void)pv_console_write(l->text, l->len);
+}
+
+void pvtest_printf(const char *fmt, ...) {
+  struct line l = {{0}, 0};
+  va_list ap;
+  va_start(ap, fmt);
+  format(&l, fmt, ap);
+  va_end(ap);
+  if (l.len > 0 && l.text[l.len - 1] == '\n') --l.len;
+  write_line(&l);
+}
+
+const char *pvtest_status_name(int64_t status) {
+  switch (status) {
+    case PVABI_OK: return "PVABI_OK";
+    case PVABI_EPERM: return "PVABI_EPERM";
+    case PVABI_ENOENT: return "PVABI_ENOENT";
+    case PVABI_ESRCH: return "PVABI_ESRCH";
+    case PVABI_E2BIG: return "PVABI_E2BIG";
+    case PVABI_EAGAIN: return "PVABI_EAGAIN";
+    case PVABI_ENOMEM: return "PVABI_ENOMEM";
+    case PVABI_EFAULT: return "PVABI_EFAULT";
+    case PVABI_EBUSY: return "PVABI_EBUSY";
+    case PVABI_EEXIST: return "PVABI_EEXIST";
+    case PVABI_EINVAL: return "PVABI_EINVAL";
+    case PVABI_ENOSPC: return "PVABI_ENOSPC";
+    case PVABI_ERANGE: return "PVABI_ERANGE";
+    case PVABI_ENOSYS: return "PVABI_ENOSYS";
+    case PVABI_ERESTART: return "PVABI_ERESTART";
+    default: return status >= 0 ? "a non-negative value" : "an unknown status";
+  }
+}
+
+/* ---- outcomes ---- */
+
+/* Within a case the worst outcome stands: FAIL over ERROR over SKIP over PASS. */
+static void raise_verdict(enum verdict v) {
+  static const int rank[] = {[VERDICT_PASS] = 0, [VERDICT_SKIP] = 1, [VERDICT_ERROR] = 2, [VERDICT_FAIL] = 3};
+  if (rank[v] > rank[current_verdict]) current_verdict = v;
+}
+
+static void report(enum verdict v, const char *fmt, va_list ap) {
+  struct line l = {{0}, 0};
+  put_string(&l, verdict_names[v]);
+  put_char(&l, ' ');
+  put_string(&l, current_case != 0 ? current_case : "(setup)");
+  put_string(&l, ": ");
+  format(&l, fmt, ap);
+  write_line(&l);
+  raise_verdict(v);
+}
+
+/* "FAIL case: file:line: what". */
+static void vfail(const char *file, int line, const char *fmt, va_list ap) {
+  struct line l = {{0}, 0};
+  put_string(&l, "FAIL ");
+  put_string(&l, current_case != 0 ? current_case : "(setup)");
+  put_string(&l, ": ");
+  put_string(&l, file);
+  put_char(&l, ':');
+  put_number(&l, (uint64_t)line, 10, 0, 0, ' ');
+  put_string(&l, ": ");
+  format(&l, fmt, ap);
+  write_line(&l);
+  raise_verdict(VERDICT_FAIL);
+}
+
+void pvtest_fail_at(const char *file, int line, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(file, line, fmt, ap);
+  va_end(ap);
+}
+
+int pvtest_check(int ok, const char *what, const char *file, int line) {
+  if (!ok) pvtest_fail_at(file, line, "%s", what);
+  return ok;
+}
+
+int pvtest_expect_status(int64_t got, int64_t want, const char *what, const char *file, int line) {
+  if (got == want) return 1;
+  pvtest_fail_at(file, line, "%s gave %s (%ld), want %s (%ld)", what, pvtest_status_name(got), got, pvtest_status_name(want),
+       want);
+  return 0;
+}
+
+int pvtest_expect_eq(uint64_t a, uint64_t b, const char *a_text, const char *b_text, const char *file, int line) {
+  if (a == b) return 1;
+  pvtest_fail_at(file, line, "%s == %s: 0x%lx != 0x%lx", a_text, b_text, a, b);
+  return 0;
+}
+
+void pvtest_skip(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report(VERDICT_SKIP, fmt, ap);
+  va_end(ap);
+}
+
+void pvtest_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report(VERDICT_ERROR, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- start info and command line ---- */
+
+const struct pvabi_start_info *pvtest_start_info(void) { return start_info; }
+uint16_t pvtest_domid(void) { return start_info->domid; }
+
+const char *pvtest_arg(const char *key) {
+  const char *p = (const char *)start_info->cmdline;
+  while (*p != '\0') {
+    while (*p == ' ') ++p;
+    const char *k = key;
+    const char *w = p;
+    while (*k != '\0' && *w == *k) {
+      ++w;
+      ++k;
+    }
+    if (*k == '\0' && *w == '=') return w + 1;
+    while (*p != '\0' && *p != ' ') ++p;
+  }
+  return 0;
+}
+
+uint64_t pvtest_arg_u64(const char *key, uint64_t fallback) {
+  const char *p = pvtest_arg(key);
+  if (p == 0 || *p == '\0' || *p == ' ') return fallback;
+  unsigned base = 10;
+  if (p[0] == '0' && p[1] == 'x') {
+    base = 16;
+    p += 2;
+  }
+  uint64_t v = 0;
+  for (; *p != '\0' && *p != ' '; ++p) {
+    unsigned d;
+    if (*p >= '0' && *p <= '9') {
+      d = (unsigned)(*p - '0');
+    } else if (base == 16 && *p >= 'a' && *p <= 'f') {
+      d = (unsigned)(*p - 'a' + 10);
+    } else {
+      return fallback;
+    }
+    v = v * base + d;
+  }
+  return v;
+}
+
+/* ---- the run ---- */
+
+static enum verdict kernel_verdict(void) {
+  if (counts[VERDICT_FAIL] > 0) return VERDICT_FAIL;
+  if (counts[VERDICT_ERROR] > 0) return VERDICT_ERROR;
+  if (counts[VERDICT_PASS] > 0) return VERDICT_PASS;
+  return VERDICT_SKIP;
+}
+
+static __attribute__((noreturn)) void finish(void) {
+  const enum verdict v = kernel_verdict();
+  pvtest_printf("RESULT %s: %u passed, %u failed, %u skipped, %u errors", verdict_names[v], counts[VERDICT_PASS],
+                counts[VERDICT_FAIL], counts[VERDICT_SKIP], counts[VERDICT_ERROR]);
+  const int reason = v == VERDICT_PASS || v == VERDICT_SKIP ? PVABI_SHUTDOWN_POWEROFF : PVABI_SHUTDOWN_CRASH;
+  (void)pv_sched_shutdown((uint32_t)reason);
+  for (;;) {
+  }
+}
+
+__attribute__((noreturn, force_align_arg_pointer)) void _start(uint64_t unused, const struct pvabi_start_info *si) {
+  (void)unused;
+  start_info = si;
+  if (pv_init(si) != PVABI_OK) {
+    /* No console without libpv: crash through the raw op, which still works. */
+    struct pvabi_sched_shutdown s = {PVABI_SHUTDOWN_CRASH, 0};
+    for (;;) (void)pv_hypercall2(PVABI_HC_SCHED_OP, PVABI_SCHEDOP_SHUTDOWN, (uint64_t)&s);
+  }
+  if (pvtest_setup != 0) {
+    current_verdict = VERDICT_PASS;
+    if (pvtest_setup() != 0) {
+      current_case = "setup";
+      pvtest_printf("ERROR setup: the kernel's setup failed; no case ran");
+      ++counts[VERDICT_ERROR];
+      finish();
+    }
+  }
+  for (const struct pvtest_case *c = __start_pvtest_cases; c < __stop_pvtest_cases; ++c) {
+    current_case = c->name;
+    current_verdict = VERDICT_PASS;
+    c->run();
+    if (current_verdict == VERDICT_PASS) pvtest_printf("PASS %s", c->name);
+    ++counts[current_verdict];
+  }
+  current_case = 0;
+  if (pvtest_teardown != 0) pvtest_teardown();
+  finish();
+}

@@ -94,6 +94,8 @@ class FrameTable {
 
   // The machine-to-pseudo-physical table.
   [[nodiscard]] uint64_t m2p(Mfn f) const { return m2p_[f.value()]; }
+  // The whole table, one entry per machine frame, for mapping it read-only into guests.
+  [[nodiscard]] const uint64_t* m2p_table() const { return m2p_; }
   void set_m2p(Mfn f, uint64_t pfn) { m2p_[f.value()] = pfn; }
 
   // Takes a free frame for `owner` (zeroed, untyped, no references).

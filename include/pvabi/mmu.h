@@ -67,7 +67,7 @@
  * The reserved range: top-level (L4) slots the hypervisor installs in every
  * address space and guests can never write. The read-only machine-to-pseudo-
  * physical table is mapped inside it, one pvabi_u64 per machine frame
- * (PVABI_M2P_INVALID for frames the reader does not own).
+ * (PVABI_M2P_INVALID for frames no domain owns; the owner's pfn otherwise).
  */
 #define PVABI_L4_FIRST_RESERVED_SLOT 256
 #define PVABI_L4_RESERVED_SLOTS 16

@@ -20,7 +20,6 @@ extern "C" {
 GuestRegs entry_regs;
 uint64_t hv_cr3;
 uint64_t hv_stack_top;
-extern uint64_t boot_pml4[512];  // boot.S
 void syscall_entry();
 void enter_guest(GuestRegs* regs, uint64_t cr3, void* iret_frame);
 [[noreturn]] void hv_syscall();
@@ -273,8 +272,6 @@ void init_cpu_tables() {
 }
 
 uint64_t preemptions(const Domain& d) { return g_preemptions[d.id.value()]; }
-
-uint64_t hypervisor_l4_entry(unsigned slot) { return slot == HV_ALIAS_L4_SLOT ? boot_pml4[slot] : 0; }
 
 [[noreturn]] void run_guests() { run_next(); }
 

@@ -15,8 +15,6 @@ namespace hv::arch {
 
 // Loads the GDT, TSS and IDT and programs syscall; call once, before any guest runs.
 void init_cpu_tables();
-// The entry the hypervisor keeps in reserved L4 slot `slot` of every address space.
-uint64_t hypervisor_l4_entry(unsigned slot);
 // Timer preemptions of domain `d` so far.
 uint64_t preemptions(const Domain& d);
 // Runs the runnable vCPUs until none is left to run, then reports each

@@ -14,6 +14,7 @@
 #include "hv-core/core/text.h"
 #include "domain_report.h"
 #include "guest_entry.h"
+#include "reserved_slots.h"
 #include "hv-core/core/sched.h"
 #include "platform_x86_64.h"
 #include "serial.h"
@@ -114,6 +115,7 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
   const uint64_t memory = (1ull << 20) + uint64_t{info->mem_upper} * 1024;
   if (!hv::arch::init_platform(memory, modules_end(info))) fail("not enough memory");
   if (!hv::init_core()) fail("core initialisation");
+  if (!hv::arch::map_m2p_for_guests()) fail("mapping the M2P table for guests");
   hv::Text t;
   t << "hv-core: " << memory / (1 << 20) << " MiB, " << hv::frame_table().free_frames() << " frames for guests, TSC "
     << hv::platform::tsc_hz() / 1000000 << " MHz";

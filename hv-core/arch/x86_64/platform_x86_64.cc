@@ -5,6 +5,7 @@
 #include "platform_x86_64.h"
 
 #include "guest_entry.h"
+#include "reserved_slots.h"
 
 #include "hv-core/core/domain.h"
 #include "hv-core/core/platform.h"
@@ -25,6 +26,7 @@ struct Machine {
 Machine g_machine;
 
 constexpr uint64_t kHeapBytes = 64ull << 20;
+constexpr size_t kPageBytes = 4096;
 constexpr uint64_t kIdentityMapped = 4ull << 30;  // what boot.S maps
 
 uint64_t rdtsc() {
@@ -63,9 +65,18 @@ void panic(const char* file, int line, const char* what) {
   arch::qemu_exit(3);
 }
 
+// Allocations of a page or more start on a page and fill whole pages, so
+// one can be mapped into guests (the M2P table) without what lies beside it.
 void* alloc_zeroed(size_t bytes) {
-  bytes = (bytes + 15) & ~size_t{15};
   Machine& m = g_machine;
+  if (bytes >= kPageBytes) {
+    bytes = (bytes + kPageBytes - 1) & ~(kPageBytes - 1);
+    const uint64_t at = reinterpret_cast<uint64_t>(m.heap);
+    const uint64_t aligned = (at + kPageBytes - 1) & ~(kPageBytes - 1);
+    if (aligned > reinterpret_cast<uint64_t>(m.heap_end)) return nullptr;
+    m.heap = reinterpret_cast<uint8_t*>(aligned);
+  }
+  bytes = (bytes + 15) & ~size_t{15};
   if (static_cast<size_t>(m.heap_end - m.heap) < bytes) return nullptr;
   void* p = m.heap;
   __builtin_memset(p, 0, bytes);

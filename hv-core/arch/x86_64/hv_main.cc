@@ -154,6 +154,8 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
   hv::destroy_domain(d.value);  // it has no code to run
   hv::arch::init_cpu_tables();
   // Each boot module is a guest kernel: build its domain, or say why not.
+  const uint64_t heap_before = hv::arch::heap_bytes_used();
+  uint64_t built_count = 0;
   for (uint32_t i = 0; i < module_count(info); ++i) {
     const MultibootModule& m = modules(info)[i];
     char name[32];
@@ -167,6 +169,7 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
     const hv::Result<hv::ElfDomain> built = hv::create_domain_from_elf(spec);
     t.clear();
     if (built.is_ok()) {
+      ++built_count;
       hv::domain_unpause(*built.value.domain);
       t << name << ": built from its ELF image as domain " << uint64_t{built.value.domain->id.value()}
         << ", ABI " << uint64_t{PVABI_VERSION_MAJOR(built.value.elf.abi_version)} << "."
@@ -176,6 +179,13 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
       t << name << ": refused: " << refusal(built.status) << " (" << pvabi::status_name(built.status)
         << "); not started";
     }
+    say(t);
+  }
+  if (built_count > 0) {
+    const uint64_t bytes = hv::arch::heap_bytes_used() - heap_before;
+    t.clear();
+    t << "hv-core: " << built_count << " domains built; hypervisor state " << bytes << " bytes, "
+      << bytes / built_count << " per domain";
     say(t);
   }
   const hv::InvariantReport r = hv::check_invariants();

@@ -19,13 +19,16 @@ namespace {
 struct Machine {
   uint64_t frames = 0;
   uint64_t first_guest_frame = 0;
+  uint8_t* heap_start = nullptr;
   uint8_t* heap = nullptr;
   uint8_t* heap_end = nullptr;
   uint64_t tsc_hz = 0;
 };
 Machine g_machine;
 
-constexpr uint64_t kHeapBytes = 64ull << 20;
+// The heap holds the frame table and M2P (32 bytes per machine frame) and
+// every domain's hypervisor state: a sixteenth of memory, 64 MiB at least.
+constexpr uint64_t kMinHeapBytes = 64ull << 20;
 constexpr size_t kPageBytes = 4096;
 constexpr uint64_t kIdentityMapped = 4ull << 30;  // what boot.S maps
 
@@ -118,6 +121,8 @@ void console_output(pvabi::DomId, const char* name, const char* text, size_t len
 
 namespace arch {
 
+uint64_t heap_bytes_used() { return static_cast<uint64_t>(g_machine.heap - g_machine.heap_start); }
+
 void qemu_exit(uint32_t code) {
   outl(0xf4, code);  // isa-debug-exit: QEMU exits with (code << 1) | 1
   for (;;) asm volatile("cli; hlt");
@@ -130,10 +135,12 @@ bool init_platform(uint64_t memory_bytes, uint64_t reserved_end) {
   uint64_t heap_start = reinterpret_cast<uint64_t>(__image_end);
   if (reserved_end > heap_start) heap_start = reserved_end;
   heap_start = (heap_start + 4095) & ~uint64_t{4095};
-  if (heap_start + kHeapBytes >= memory_bytes) return false;
+  const uint64_t heap_bytes = memory_bytes / 16 > kMinHeapBytes ? (memory_bytes / 16 + 4095) & ~uint64_t{4095} : kMinHeapBytes;
+  if (heap_start + heap_bytes >= memory_bytes) return false;
   m.heap = reinterpret_cast<uint8_t*>(heap_start);
-  m.heap_end = m.heap + kHeapBytes;
-  m.first_guest_frame = (heap_start + kHeapBytes) >> PVABI_PAGE_SHIFT;
+  m.heap_start = m.heap;
+  m.heap_end = m.heap + heap_bytes;
+  m.first_guest_frame = (heap_start + heap_bytes) >> PVABI_PAGE_SHIFT;
   m.tsc_hz = calibrate_tsc();
   return true;
 }

@@ -9,6 +9,8 @@ namespace hv::arch {
 // Machine memory (bytes from address 0), the heap after the image and after
 // `reserved_end` (boot modules), the TSC rate.
 [[nodiscard]] bool init_platform(uint64_t memory_bytes, uint64_t reserved_end);
+// Bytes of the hypervisor heap handed out so far (it never frees).
+[[nodiscard]] uint64_t heap_bytes_used();
 // Leaves QEMU through isa-debug-exit (iobase 0xf4): exit status (code << 1) | 1.
 [[noreturn]] void qemu_exit(uint32_t code);
 

@@ -1,0 +1,24 @@
+/*
+ * What differs between the benchmark guest on hv-core (pv_env.c) and on
+ * bare hardware at ring 0 (native_env.c); bench_guest.c is the same source
+ * for both and reaches everything else through libpv.
+ */
+#ifndef PVABI_BENCH_GUEST_BENCH_ENV_H
+#define PVABI_BENCH_GUEST_BENCH_ENV_H
+
+#include <libpv/libpv.h>
+
+/* 1 on hv-core, 0 on bare hardware. */
+int env_is_pv(void);
+/* The current top-level page table, readable at this address. */
+const uint64_t *env_root_table(void);
+/* The first of `env_free_frames()` pseudo-physical frames nothing else uses. */
+uint64_t env_first_free_pfn(void);
+uint64_t env_free_frames(void);
+/* The command line ("role=echo peer=0 ..."), or "" natively. */
+const char *env_cmdline(void);
+
+/* The benchmarks; called once libpv is up. Returns when done. */
+void bench_main(void);
+
+#endif

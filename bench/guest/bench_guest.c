@@ -30,16 +30,18 @@ static void put_u64(char *buf, unsigned *n, uint64_t v) {
   while (k > 0) buf[(*n)++] = d[--k];
 }
 
-/* "BENCH name 12.3": tenths of a tick per operation, the median run. */
-static void report(const char *name, uint64_t runs[RUNS], uint64_t ops_per_run) {
-  for (int i = 1; i < RUNS; ++i) {
-    for (int j = i; j > 0 && runs[j - 1] > runs[j]; --j) {
-      const uint64_t t = runs[j];
-      runs[j] = runs[j - 1];
-      runs[j - 1] = t;
+static void sort(uint64_t *v, int n) {
+  for (int i = 1; i < n; ++i) {
+    for (int j = i; j > 0 && v[j - 1] > v[j]; --j) {
+      const uint64_t t = v[j];
+      v[j] = v[j - 1];
+      v[j - 1] = t;
     }
   }
-  const uint64_t tenths = (runs[RUNS / 2] * 10 + ops_per_run / 2) / ops_per_run;
+}
+
+/* "BENCH name 12.3": a figure in tenths. */
+static void print_tenths(const char *name, uint64_t tenths) {
   char line[96];
   unsigned n = 0;
   put(line, &n, "BENCH ");
@@ -50,6 +52,12 @@ static void report(const char *name, uint64_t runs[RUNS], uint64_t ops_per_run) 
   put_u64(line, &n, tenths % 10);
   put(line, &n, "\n");
   (void)pv_console_write(line, n);
+}
+
+/* Ticks per operation of the median run. */
+static void report(const char *name, uint64_t runs[RUNS], uint64_t ops_per_run) {
+  sort(runs, RUNS);
+  print_tenths(name, (runs[RUNS / 2] * 10 + ops_per_run / 2) / ops_per_run);
 }
 
 static void note(const char *what) {
@@ -253,7 +261,81 @@ static void bench_event_round_trip(void) {
   });
 }
 
+/* ---- wake-up latency among busy domains (the paper's 128-domain run) ---- */
+
+#define WAKES 16
+#define WAKE_PERIOD_NS 7000000ull /* 7 ms: no multiple of the 1 ms slice */
+
+static uint64_t arg_u64(const char *key, uint64_t fallback) {
+  const char *line = env_cmdline();
+  for (const char *p = line; *p != '\0'; ++p) {
+    if (p != line && p[-1] != ' ') continue;
+    const char *k = key;
+    const char *q = p;
+    while (*k != '\0' && *q == *k) {
+      ++q;
+      ++k;
+    }
+    if (*k != '\0' || *q != '=') continue;
+    uint64_t v = 0;
+    for (++q; *q >= '0' && *q <= '9'; ++q) v = v * 10 + (uint64_t)(*q - '0');
+    return v;
+  }
+  return fallback;
+}
+
+/* Busy until system time `stop_ns`. */
+static void spin_until(uint64_t stop_ns) {
+  while (pv_time_system_ns(0) < stop_ns) {
+    for (volatile int i = 0; i < 1000; ++i) {
+    }
+  }
+}
+
+/* Timer events WAKES times, WAKE_PERIOD_NS apart: how long after each
+ * deadline the domain saw its event, idle (polling, so blocked) or busy
+ * (spinning and checking the pending bit, as a loaded domain would).
+ * Reported in microseconds: the median, and the worst as *_max. */
+static void wake_latency(int busy) {
+  uint32_t port;
+  if (pv_evtchn_bind_virq(PVABI_VIRQ_TIMER, 0, &port) != PVABI_OK) {
+    note("wake latency: cannot bind the timer");
+    return;
+  }
+  uint64_t late[WAKES];
+  uint64_t deadline = pv_time_system_ns(0) + WAKE_PERIOD_NS;
+  for (int n = 0; n < WAKES; ++n, deadline += WAKE_PERIOD_NS) {
+    (void)pv_set_timer(deadline);
+    if (busy) {
+      while (!pv_event_is_pending(port)) {
+        for (volatile int i = 0; i < 100; ++i) {
+        }
+      }
+    } else {
+      while (!pv_event_is_pending(port)) (void)pv_sched_poll(&port, 1, 0);
+    }
+    const uint64_t now = pv_time_system_ns(0);
+    pv_event_clear(port);
+    late[n] = now > deadline ? now - deadline : 0;
+  }
+  sort(late, WAKES);
+  print_tenths(busy ? "wake_latency_busy_us" : "wake_latency_idle_us", late[WAKES / 2] / 100);
+  print_tenths(busy ? "wake_latency_busy_us_max" : "wake_latency_idle_us_max", late[WAKES - 1] / 100);
+}
+
 void bench_main(void) {
+  if (has_word(env_cmdline(), "role=spin")) {
+    spin_until(arg_u64("stop_ms", 100) * 1000000ull);
+    return;
+  }
+  if (has_word(env_cmdline(), "role=idle-waker")) {
+    wake_latency(0);
+    return;
+  }
+  if (has_word(env_cmdline(), "role=busy-waker")) {
+    wake_latency(1);
+    return;
+  }
   if (env_is_pv() && has_word(env_cmdline(), "role=echo")) {
     echo();
     return;

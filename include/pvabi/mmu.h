@@ -102,9 +102,9 @@
  * references are dropped after the new ones are taken.
  * status: PVABI_EINVAL (ptr not 8-aligned, bad flags, a reserved L4 slot,
  *   a non-present entry against the L1TF rule); PVABI_EPERM (frame not owned,
- *   not granted, or writable mapping of a page table); PVABI_ERANGE (frame
- *   number past the end of machine memory); PVABI_EBUSY (the target frame has
- *   another type in use).
+ *   not granted); PVABI_ERANGE (frame number past the end of machine memory);
+ *   PVABI_EBUSY (the target frame has another type in use, e.g. a writable
+ *   mapping of a page table or descriptor table).
  */
 #define PVABI_MMU_NORMAL_PT_UPDATE 0
 /**

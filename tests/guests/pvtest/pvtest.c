@@ -13,6 +13,7 @@ static const struct pvabi_start_info *start_info;
 static const char *current_case;
 static enum verdict current_verdict;
 static unsigned counts[4];
+static uint32_t passing_shutdown_reason = PVABI_SHUTDOWN_POWEROFF;
 
 /* ---- formatting ---- */
 
@@ -240,6 +241,8 @@ uint64_t pvtest_arg_u64(const char *key, uint64_t fallback) {
 
 /* ---- the run ---- */
 
+void pvtest_set_shutdown_reason(uint32_t reason) { passing_shutdown_reason = reason; }
+
 static enum verdict kernel_verdict(void) {
   if (counts[VERDICT_FAIL] > 0) return VERDICT_FAIL;
   if (counts[VERDICT_ERROR] > 0) return VERDICT_ERROR;
@@ -251,8 +254,9 @@ static __attribute__((noreturn)) void finish(void) {
   const enum verdict v = kernel_verdict();
   pvtest_printf("RESULT %s: %u passed, %u failed, %u skipped, %u errors", verdict_names[v], counts[VERDICT_PASS],
                 counts[VERDICT_FAIL], counts[VERDICT_SKIP], counts[VERDICT_ERROR]);
-  const int reason = v == VERDICT_PASS || v == VERDICT_SKIP ? PVABI_SHUTDOWN_POWEROFF : PVABI_SHUTDOWN_CRASH;
-  (void)pv_sched_shutdown((uint32_t)reason);
+  const uint32_t reason = v == VERDICT_PASS || v == VERDICT_SKIP ? passing_shutdown_reason : PVABI_SHUTDOWN_CRASH;
+  (void)pv_sched_shutdown(reason);
+  (void)pv_sched_shutdown(PVABI_SHUTDOWN_CRASH);  /* a reason the hypervisor refused */
   for (;;) {
   }
 }

@@ -20,8 +20,9 @@
  * then "RESULT <verdict>: N passed, N failed, N skipped, N errors". The
  * kernel's verdict is the worst of its cases (FAIL, ERROR, PASS, SKIP in
  * that order; all SKIP is SKIP). The kernel then shuts down: POWEROFF for
- * PASS and SKIP, CRASH for FAIL and ERROR, which hv-core turns into its
- * isa-debug-exit status (docs/testing.md).
+ * PASS and SKIP (or the reason given to pvtest_set_shutdown_reason), CRASH
+ * for FAIL and ERROR, which hv-core turns into its isa-debug-exit status
+ * (docs/testing.md).
  */
 #ifndef PVABI_TESTS_GUESTS_PVTEST_H
 #define PVABI_TESTS_GUESTS_PVTEST_H
@@ -95,6 +96,11 @@ uint64_t pvtest_arg_u64(const char *key, uint64_t fallback);
  * nonzero return is an ERROR for the whole kernel) and after the last. */
 int pvtest_setup(void) __attribute__((weak));
 void pvtest_teardown(void) __attribute__((weak));
+
+/* For tests of shutdown itself: the reason a kernel that passes (or
+ * skips) shuts down with, after its RESULT line, instead of
+ * PVABI_SHUTDOWN_POWEROFF. A failing kernel still crashes. */
+void pvtest_set_shutdown_reason(uint32_t reason);
 
 /* This domain's id, from start info. */
 uint16_t pvtest_domid(void);

@@ -57,7 +57,7 @@ class DemoWorkload : public Workload {
   void step(SimGuest& self) override {
     if (!started_) {
       started_ = true;
-      self.guest().vcpu().info().upcall_mask = 0;
+      self.unmask_upcalls();
       self.print(std::string(name()) + " up, domain " + std::to_string(self.domain().id.value()));
       arm(self, role_ == Role::kClock ? 250 * kMs : 100 * kMs);
     }

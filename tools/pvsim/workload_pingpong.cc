@@ -47,7 +47,7 @@ class PingPongWorkload : public Workload {
     }
     if (!started_) {
       started_ = true;
-      self.guest().vcpu().info().upcall_mask = 0;
+      self.unmask_upcalls();
       if (serves_) send(self);
     }
     while (pending_ > 0) {

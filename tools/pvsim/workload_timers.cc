@@ -28,7 +28,7 @@ class TimerWorkload : public Workload {
     if (!armed_ || fired_ > 0) {
       self.counters().operations += fired_;
       fired_ = 0;
-      self.guest().vcpu().info().upcall_mask = 0;
+      self.unmask_upcalls();
       seed_ = seed_ * 6364136223846793005ull + 1442695040888963407ull;
       const uint64_t delay_ns = 50000 + (seed_ >> 33) % 1000000;
       if (self.set_timer(self.system_time_ns() + delay_ns) != PVABI_OK) ++self.counters().refusals;

@@ -6,6 +6,7 @@
 
 #include "guest_memory.h"
 #include "hv-core/core/hypercall.h"
+#include "state.h"
 #include "transport.h"
 
 namespace libpv {
@@ -27,6 +28,7 @@ struct HostState {
   Copy copies[kMaxCopies] = {};
   unsigned nr_copies = 0;
   uint64_t scratch_used = 0;
+  host::GuestState* current = nullptr;  // whose libpv state is in the global now
 };
 
 constinit HostState g_host;
@@ -133,6 +135,26 @@ void bind(const Binding* b) {
   g_host.binding = b;
   g_host.nr_copies = 0;
   g_host.scratch_used = 0;
+}
+
+GuestState::GuestState() {
+  // Saved by plain copies: State is pointers and numbers.
+  static_assert(__is_trivially_copyable(State) && sizeof(State) <= kBytes && alignof(State) <= 8);
+  const State fresh{};
+  __builtin_memcpy(saved_, &fresh, sizeof fresh);
+}
+
+GuestState::~GuestState() {
+  if (g_host.current != this) return;
+  g_host.current = nullptr;
+  reset_state();
+}
+
+void GuestState::make_current() {
+  if (g_host.current == this) return;
+  if (g_host.current != nullptr) __builtin_memcpy(g_host.current->saved_, &state(), sizeof(State));
+  __builtin_memcpy(&state(), saved_, sizeof(State));
+  g_host.current = this;
 }
 
 }  // namespace host

@@ -14,6 +14,8 @@
 //     libpv::host::Binding b = ...;     // or a TestGuestBinding (test_guest_binding.h)
 //     libpv::host::bind(&b);
 //     pv_init(start_info_host_pointer);
+//
+// Many guests in one process: see GuestState below.
 #ifndef LIBPV_BACKEND_HOST_LIBPV_HOST_H
 #define LIBPV_BACKEND_HOST_LIBPV_HOST_H
 
@@ -42,8 +44,10 @@ struct GuestMemory {
 };
 
 // Sees each hypercall before hv-core does, with its arguments already
-// translated; returns true with *result set to answer it instead (a test or
-// pvsim standing in for a feature the core does not offer).
+// translated; returns true with *result set to answer it instead (a test
+// standing in for a feature the core does not offer; pvsim, which makes
+// the call into the core itself to charge simulated time and check
+// invariants after it).
 using HypercallHook = bool (*)(void* ctx, uint64_t nr, const uint64_t (&args)[6], int64_t* result);
 
 struct Binding {
@@ -58,6 +62,30 @@ struct Binding {
 // libpv runs as b->vcpu from now on; nullptr unbinds (hypercalls then
 // answer PVABI_ENOSYS). *b must stay valid while bound.
 void bind(const Binding* b);
+
+// libpv keeps what it knows about "the guest" (what pv_init learned, the
+// event handler table, the event layout) in one global, since a kernel is
+// one guest. A process that runs libpv for many guests at once (pvsim)
+// gives each guest a GuestState and makes it current, together with bind(),
+// before acting as that guest: the state of the guest that was current is
+// saved into its GuestState and this one's is copied in (a few hundred
+// bytes; nothing when it is current already). Plain bind() users need none.
+//
+//     state_a.make_current(); libpv::host::bind(&binding_a);
+//     pv_event_upcall(0);   // guest a's handlers, guest a's shared info
+class GuestState {
+ public:
+  GuestState();   // as before pv_init
+  ~GuestState();  // if current, libpv is left as before pv_init
+  GuestState(const GuestState&) = delete;
+  GuestState& operator=(const GuestState&) = delete;
+
+  void make_current();
+
+ private:
+  static constexpr size_t kBytes = 512;  // at least sizeof(libpv::State), checked where it is known
+  alignas(8) unsigned char saved_[kBytes];
+};
 
 }  // namespace libpv::host
 

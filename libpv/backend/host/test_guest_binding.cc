@@ -41,10 +41,11 @@ uint64_t core_tsc(void*) { return hv::platform::read_tsc(); }
 
 }  // namespace
 
-TestGuestBinding::TestGuestBinding(hv::host::TestGuest& guest, uint32_t vcpu) : guest_(guest) {
+TestGuestBinding::TestGuestBinding(hv::host::TestGuest& guest, uint32_t vcpu, uint64_t scratch_bytes)
+    : guest_(guest) {
   binding_.memory = GuestMemory{&guest_, host_to_guest, guest_to_host, core_m2p, core_tsc};
-  binding_.scratch_va = guest_.alloc(kScratchBytes, PVABI_PAGE_SIZE).value();
-  binding_.scratch_bytes = kScratchBytes;
+  binding_.scratch_va = guest_.alloc(scratch_bytes, PVABI_PAGE_SIZE).value();
+  binding_.scratch_bytes = scratch_bytes;
   use_vcpu(vcpu);
 }
 

@@ -19,7 +19,10 @@ class TestGuestBinding {
  public:
   static constexpr uint64_t kScratchBytes = 160 * 1024;  // room for the largest copied batch
 
-  explicit TestGuestBinding(hv::host::TestGuest& guest, uint32_t vcpu = 0);
+  // scratch_bytes of the guest's memory hold copied buffers: a small guest
+  // that passes only small host buffers can take less.
+  explicit TestGuestBinding(hv::host::TestGuest& guest, uint32_t vcpu = 0,
+                            uint64_t scratch_bytes = kScratchBytes);
   ~TestGuestBinding();
   TestGuestBinding(const TestGuestBinding&) = delete;
   TestGuestBinding& operator=(const TestGuestBinding&) = delete;

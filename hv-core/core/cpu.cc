@@ -288,6 +288,22 @@ Status bounce_exception(Vcpu& v, unsigned vector, uint64_t error_code, uint64_t 
   return deliver(v, site.value, pf, h);
 }
 
+Status bounce_software_interrupt(Vcpu& v, unsigned vector, unsigned insn_len) {
+  constexpr unsigned kGeneralProtection = 13;
+  constexpr unsigned kGuestKernelRing = 1;
+  constexpr unsigned kUserRing = 3;
+  const TrapGate gate = trap_gate(v.cpu, vector);
+  if (gate.present() && gate.dpl() >= (v.in_user_mode ? kUserRing : kGuestKernelRing)) {
+    return bounce_exception(v, vector, 0, 0);
+  }
+  GuestRegs& r = v.cpu.regs;
+  const uint64_t after = r.rip;
+  r.rip -= insn_len;
+  const Status s = bounce_exception(v, kGeneralProtection, uint64_t{vector} * 8 + 2, 0);
+  if (s != Status::kOk) r.rip = after;
+  return s;
+}
+
 Status bounce_event_upcall(Vcpu& v) {
   const GuestCallback& cb = v.cpu.callbacks[PVABI_CALLBACK_EVENT];
   if (!cb.registered) return Status::kNoEntry;

@@ -141,6 +141,13 @@ int64_t hc_iret(Vcpu& v, const HypercallArgs& args);
 // A vCPU exception `vector` (< 256) through the trap table; vector 14 gets
 // the page-fault frame with `fault_addr` (ignored for other vectors).
 [[nodiscard]] Status bounce_exception(Vcpu& v, unsigned vector, uint64_t error_code, uint64_t fault_addr);
+// A software interrupt (`int n`, or int3 with insn_len 1) the vCPU raised;
+// regs.rip is past the instruction. It goes through the trap table if the
+// vector's DPL allows it from the vCPU's mode: DPL 3 from user mode, DPL 1
+// to 3 from the guest kernel (as if it ran in ring 1: DPL 0 marks a vector
+// no `int n` may raise). Otherwise it is a #GP (error code vector * 8 + 2,
+// the IDT flag) at the instruction, as the CPU would raise it.
+[[nodiscard]] Status bounce_software_interrupt(Vcpu& v, unsigned vector, unsigned insn_len);
 // An event upcall through the EVENT callback; always masks events.
 [[nodiscard]] Status bounce_event_upcall(Vcpu& v);
 // A `syscall` from guest user mode (the vCPU must be in user mode) through

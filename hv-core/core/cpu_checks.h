@@ -26,21 +26,15 @@ namespace hv {
 
 // ---- Selectors ----
 
-inline constexpr uint64_t kSelectorRplMask = 3;
-inline constexpr uint64_t kSelectorLdt = 4;  // TI: the selector names the LDT
-inline constexpr unsigned kSelectorIndexShift = 3;
-
 enum class SelectorUse { kCode, kData };
 
-// A selector the guest may run with: RPL 3, in the GDT, and either a
-// non-null guest entry (whose descriptor is DPL 3, see below) or one of the
-// hypervisor's flat ring-3 selectors. Every other reserved entry is the
-// hypervisor's own (ring 0) and is refused. LDT selectors are refused too:
-// the LDT's frames are validated only when first used.
+// A selector the hypervisor may load for the guest (trap and callback
+// entries, the kernel stack, iret and vCPU context): one of its flat ring-3
+// selectors, which every address space has. A selector of the guest's own
+// GDT is refused: the x86-64 arch runs guests on the hypervisor's GDT, where
+// that index may be a ring-0 segment or nothing, and loading it would fault
+// inside the hypervisor. LDT selectors are refused for the same reason.
 [[nodiscard]] constexpr bool is_guest_selector(uint64_t sel, SelectorUse use) {
-  if (sel > 0xffff || (sel & kSelectorRplMask) != 3 || (sel & kSelectorLdt) != 0) return false;
-  const uint64_t index = sel >> kSelectorIndexShift;
-  if (index < PVABI_GDT_FIRST_RESERVED_ENTRY) return index != 0;
   return use == SelectorUse::kCode ? sel == PVABI_FLAT_CS64 || sel == PVABI_FLAT_CS32 : sel == PVABI_FLAT_DS;
 }
 

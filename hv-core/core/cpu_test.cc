@@ -64,8 +64,10 @@ TEST_F(CpuTest, SelectorRules) {
   EXPECT_TRUE(is_guest_selector(kGuestSs, SelectorUse::kData));
   EXPECT_FALSE(is_guest_selector(PVABI_FLAT_DS, SelectorUse::kCode));
   EXPECT_FALSE(is_guest_selector(PVABI_FLAT_CS64, SelectorUse::kData));
-  for (uint64_t bad : U64s{0x0ull, 0x3ull, 0x10ull, 0x30ull, 0x37ull, 0xe030ull, 0xe008ull, 0xe00bull, 0xfffbull,
-                       0x1e033ull}) {
+  // Guest GDT selectors too (0x0b, 0x13, 0x33, 0x2b): the hypervisor would
+  // load them from its own GDT, where index 1 is its ring-0 code.
+  for (uint64_t bad : U64s{0x0ull, 0x3ull, 0x0bull, 0x13ull, 0x2bull, 0x33ull, 0x10ull, 0x30ull, 0x37ull, 0xe030ull,
+                       0xe008ull, 0xe00bull, 0xfffbull, 0x1e033ull}) {
     EXPECT_FALSE(is_guest_selector(bad, SelectorUse::kCode)) << bad;
     EXPECT_FALSE(is_guest_selector(bad, SelectorUse::kData)) << bad;
   }
@@ -152,7 +154,7 @@ TEST_F(CpuTest, AttackPrivilegedSelectorInATrapEntry) {
   TestGuest g("dom");
   // RPL 0 flat and guest selectors, hypervisor entries, LDT, null, a data
   // selector, and one past 16 bits' worth of index.
-  for (uint16_t cs : {0xe030, 0x0030, 0x0010, 0xe008, 0xe00b, 0x0037, 0x0003, 0x0000, 0xe02b, 0xfffb}) {
+  for (uint16_t cs : {0xe030, 0x0030, 0x0010, 0xe008, 0xe00b, 0x0037, 0x0003, 0x0000, 0xe02b, 0xfffb, 0x000b, 0x0033}) {
     EXPECT_EQ(set_traps(g, {trap(6, kHandler, 0, cs)}), PVABI_EINVAL) << std::hex << cs;
   }
   EXPECT_FALSE(trap_gate(g.vcpu().cpu, 6).present());
@@ -218,7 +220,7 @@ TEST_F(CpuTest, StackSwitch) {
   ASSERT_EQ(g.call(PVABI_HC_STACK_SWITCH, kGuestSs, top), PVABI_OK);
   EXPECT_EQ(g.vcpu().cpu.kernel_stack.ss, kGuestSs);
   EXPECT_EQ(g.vcpu().cpu.kernel_stack.sp, top);
-  for (uint64_t ss : U64s{0x28ull, 0xe028ull, 0ull, uint64_t{PVABI_FLAT_CS64}, 0x1002bull, 0x2full}) {
+  for (uint64_t ss : U64s{0x28ull, 0xe028ull, 0ull, uint64_t{PVABI_FLAT_CS64}, 0x1002bull, 0x2full, 0x13ull, 0x2bull}) {
     EXPECT_EQ(g.call(PVABI_HC_STACK_SWITCH, ss, top), PVABI_EINVAL) << std::hex << ss;
   }
   for (uint64_t sp : U64s{top - 8, kReserved, kNonCanonical}) {
@@ -603,6 +605,52 @@ TEST_F(CpuTest, BounceFailuresChangeNothing) {
   EXPECT_EQ(bounce_exception(v, 6, 0, 0), Status::kFault);          // stack read-only
   EXPECT_EQ(v.cpu.regs.rip, rip);
   EXPECT_EQ(v.cpu.regs.rsp, read_only + PVABI_PAGE_SIZE);
+}
+
+TEST_F(CpuTest, SoftwareInterruptsFollowTheTrapTablesDpl) {
+  TestGuest g("dom");
+  Vcpu& v = g.vcpu();
+  ASSERT_EQ(set_traps(g, {trap(13, kHandler + 0x10), trap(0x80, kHandler + 0x20, 3), trap(0x81, kHandler + 0x30, 1),
+                          trap(0x82, kHandler + 0x40, 0)}),
+            PVABI_OK);
+  const uint64_t top = stack_top(g);
+  ASSERT_EQ(g.call(PVABI_HC_STACK_SWITCH, PVABI_FLAT_SS, top), PVABI_OK);
+  struct Case {
+    unsigned vector;
+    bool user;
+    uint64_t handler;
+  };
+  // DPL 3: anyone; DPL 1: the guest kernel only; DPL 0 or no handler: nobody.
+  for (const Case c : {Case{0x80, false, kHandler + 0x20}, Case{0x80, true, kHandler + 0x20},
+                       Case{0x81, false, kHandler + 0x30}, Case{0x81, true, kHandler + 0x10},
+                       Case{0x82, false, kHandler + 0x10}, Case{0x83, false, kHandler + 0x10}}) {
+    v.in_user_mode = c.user;
+    v.cpu.regs = kernel_regs(top - 256);
+    const uint64_t after = v.cpu.regs.rip;
+    ASSERT_EQ(bounce_software_interrupt(v, c.vector, 2), Status::kOk) << c.vector;
+    EXPECT_EQ(v.cpu.regs.rip, c.handler) << c.vector << " user " << c.user;
+    const auto f = g.get<pvabi_exception_frame>(Gva{v.cpu.regs.rsp});
+    if (c.handler == kHandler + 0x10) {
+      EXPECT_EQ(f.vector, 13u);
+      EXPECT_EQ(f.error_code, uint64_t{c.vector} * 8 + 2);
+      EXPECT_EQ(f.rip, after - 2);  // a fault: at the instruction
+    } else {
+      EXPECT_EQ(f.vector, c.vector);
+      EXPECT_EQ(f.error_code, 0u);
+      EXPECT_EQ(f.rip, after);  // a trap: past it
+    }
+  }
+}
+
+TEST_F(CpuTest, ARefusedSoftwareInterruptWithoutAGpHandlerChangesNothing) {
+  TestGuest g("dom");
+  Vcpu& v = g.vcpu();
+  ASSERT_EQ(set_traps(g, {trap(3, kHandler, 0)}), PVABI_OK);
+  v.cpu.regs = kernel_regs(stack_top(g));
+  const GuestRegs was = v.cpu.regs;
+  EXPECT_EQ(bounce_software_interrupt(v, 3, 1), Status::kNoEntry);  // DPL 0 refuses, no #GP handler
+  EXPECT_EQ(v.cpu.regs.rip, was.rip);
+  EXPECT_EQ(v.cpu.regs.rsp, was.rsp);
 }
 
 TEST_F(CpuTest, EventUpcallFrame) {

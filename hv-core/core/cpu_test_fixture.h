@@ -36,8 +36,8 @@ inline constexpr uint64_t kUserData = 0x00cff3000000ffffull;    // DPL 3
 inline constexpr uint64_t kKernelCode64 = 0x00af9b000000ffffull;  // DPL 0
 inline constexpr uint64_t kKernelData = 0x00cf93000000ffffull;    // DPL 0
 inline constexpr uint64_t kCallGate = 0x0000ec00e0081000ull;      // DPL 3, to 0xe008:...1000
-inline constexpr uint64_t kGuestCs = 0x33;  // GDT entry 6, RPL 3
-inline constexpr uint64_t kGuestSs = 0x2b;  // GDT entry 5, RPL 3
+inline constexpr uint64_t kGuestCs = PVABI_FLAT_CS64;
+inline constexpr uint64_t kGuestSs = PVABI_FLAT_SS;
 
 using host::FrameSnapshot;
 

@@ -19,7 +19,11 @@
 
 /*
  * Flat selectors the hypervisor provides in its reserved GDT entries. The
- * guest kernel and guest user both run with these (ring 3).
+ * guest kernel and guest user both run with these (ring 3), and they are
+ * the only selectors the hypervisor loads for a guest: the cs and ss of trap
+ * entries, callbacks, the kernel stack, iret frames and vCPU contexts must
+ * be one of them. Selectors of the guest's own GDT (PVABI_HC_SET_GDT) are
+ * PVABI_EINVAL there: x86-64 guests run on the hypervisor's GDT.
  */
 #define PVABI_FLAT_CS64 0xe033u
 #define PVABI_FLAT_CS32 0xe023u
@@ -33,11 +37,13 @@
  * PVABI_HC_SET_TRAP_TABLE(table, count): install exception handlers.
  * in: table = guest address of `count` struct pvabi_trap_info (count <= 256);
  *   count = 0 clears every handler. Each entry: vector < 256 (not 2, NMI,
- *   which uses a callback in a later version), flags = DPL in bits 0-1 (the
- *   lowest ring allowed to raise it with `int n`: 3 for a software trap the
- *   guest user may use, 0 otherwise) | PVABI_TRAP_MASK_EVENTS, cs = a ring-3
- *   code selector of the guest's, address canonical and outside the
- *   reserved range.
+ *   which uses a callback in a later version), flags = DPL in bits 0-1 (who
+ *   may raise it with `int n`: 3, guest user and kernel; 1 or 2, the guest
+ *   kernel only, which counts as ring 1; 0, nobody: `int n` is a #GP at the
+ *   instruction) | PVABI_TRAP_MASK_EVENTS, cs = PVABI_FLAT_CS64 or
+ *   PVABI_FLAT_CS32, address canonical and outside the reserved range.
+ *   `int n` is always a #GP on vectors 0-31 other than 3, and on 32 and 255
+ *   (the hypervisor's timer and spurious vectors).
  * status: PVABI_OK; PVABI_EFAULT; PVABI_E2BIG; PVABI_EINVAL (a bad entry:
  *   vector, flags, _pad0, reserved-range address, privileged selector).
  * On failure the old table stays in force, whole.
@@ -99,7 +105,7 @@ PVABI_ASSERT_OFFSET(pvabi_callback, address, 8);
 /**
  * PVABI_HC_STACK_SWITCH(ss, rsp): the guest kernel stack that bounces and
  * syscalls from guest user mode land on.
- * in: ss = a ring-3 data selector; rsp = canonical, 16-byte aligned, outside
+ * in: ss = PVABI_FLAT_SS; rsp = canonical, 16-byte aligned, outside
  *   the reserved range.
  * status: PVABI_OK; PVABI_EINVAL. On failure the old stack stays.
  */

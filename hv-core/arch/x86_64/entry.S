@@ -77,6 +77,22 @@ exception 18, 0
 exception 19, 0
 exception 32, 0                 /* the local APIC timer */
 
+/* Software interrupts: `int n` (and int3) from ring 3 through the DPL-3
+ * gates, one 16-byte stub per vector. The CPU pushed no error code and rip
+ * is past the instruction; the vector is marked SOFT_INTERRUPT so the
+ * hypervisor asks the guest's trap table whether that ring may raise it. */
+  .balign 16
+  .globl soft_interrupt_stubs
+soft_interrupt_stubs:
+  .set soft_vector, 0
+  .rept 256
+  .balign 16
+  pushq $0
+  pushq $(soft_vector | SOFT_INTERRUPT)
+  jmp exception_common
+  .set soft_vector, soft_vector + 1
+  .endr
+
 exception_common:
   save_guest_registers
   popq %rdi                       /* vector */

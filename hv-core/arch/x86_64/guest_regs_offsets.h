@@ -22,6 +22,9 @@
 #define GR_RIP 128
 #define GR_RFLAGS 136
 
+/* Marks a vector entry.S took through a software-interrupt stub. */
+#define SOFT_INTERRUPT 0x100
+
 /* The hypervisor's second mapping of low memory, in reserved L4 slot 257:
  * code that runs while a guest's page tables are loaded runs here. */
 #define HV_ALIAS_BASE 0xffff808000000000

@@ -115,6 +115,7 @@ void start_poll(Vcpu& v, const uint32_t* ports, uint32_t count, uint64_t timeout
   v.sched.polling = true;
   v.sched.blocked = true;
   v.sched.poll_result = PVABI_OK;
+  v.sched.poll_unreported = true;
   ++v.domain->sched.pollers;
   if (timeout != 0) g_timers.insert(&v.sched.poll_timeout.node, to_hypervisor_time(v, timeout));
   refresh(v);
@@ -220,6 +221,13 @@ void sched_block(Vcpu& v) {
 }
 
 int64_t sched_poll_result(const Vcpu& v) { return v.sched.poll_result; }
+
+bool sched_take_poll_result(Vcpu& v, int64_t* result) {
+  if (v.sched.polling || !v.sched.poll_unreported) return false;
+  v.sched.poll_unreported = false;
+  *result = v.sched.poll_result;
+  return true;
+}
 
 void sched_vcpu_up(Vcpu& v) {
   v.up = true;

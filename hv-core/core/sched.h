@@ -66,6 +66,7 @@ struct VcpuSched {
   bool polling = false;
   bool yielded = false;
   int64_t poll_result = PVABI_OK;
+  bool poll_unreported = false;  // a poll that blocked has not had its result taken
   uint32_t poll_count = 0;
   uint32_t poll_ports[PVABI_SCHED_POLL_MAX] = {};
 };
@@ -98,6 +99,9 @@ void sched_port_pending(Domain& d, uint32_t port);
 void sched_block(Vcpu& v);
 // PVABI_OK, or PVABI_EAGAIN when the vCPU's last poll ended by its timeout.
 [[nodiscard]] int64_t sched_poll_result(const Vcpu& v);
+// For a bare-metal arch resuming v: true, once, after a poll that blocked
+// has ended, with its result in *result (the poll hypercall's return value).
+[[nodiscard]] bool sched_take_poll_result(Vcpu& v, int64_t* result);
 
 // For PVABI_VCPUOP_UP / DOWN: sets v.up and moves the vCPU in or out of the
 // run queue (run state OFFLINE while down).

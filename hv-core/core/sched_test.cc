@@ -393,6 +393,35 @@ TEST_F(SchedTest, PollStatuses) {
   EXPECT_EQ(g.domain().sched.pollers, 0u);
 }
 
+TEST_F(SchedTest, APollThatBlockedReportsItsResultOnceWhenItEnds) {
+  TestGuest g("g");
+  domain_unpause(g.domain());
+  const uint32_t a = bind_ipi(g);
+  const Gva list = g.put(a);
+  auto poll = [&](uint64_t timeout) {
+    return g.call(PVABI_HC_SCHED_OP, PVABI_SCHEDOP_POLL, g.put(pvabi_sched_poll{list.value(), 1, 0, timeout}).value());
+  };
+  int64_t result = 0;
+  // Nothing to report before a poll, nor while it blocks.
+  EXPECT_FALSE(sched_take_poll_result(g.vcpu(), &result));
+  ASSERT_EQ(poll(system_time_ns(g.vcpu()) + 1000), PVABI_OK);
+  EXPECT_FALSE(sched_take_poll_result(g.vcpu(), &result));
+  host::advance_tsc(1000);
+  sched_run_timers(hypervisor_time_ns());
+  ASSERT_TRUE(sched_take_poll_result(g.vcpu(), &result));
+  EXPECT_EQ(result, PVABI_EAGAIN);
+  EXPECT_FALSE(sched_take_poll_result(g.vcpu(), &result));  // once
+  // Ended by its port: PVABI_OK.
+  ASSERT_EQ(poll(0), PVABI_OK);
+  ASSERT_EQ(g.call(PVABI_HC_EVENT_CHANNEL_OP, PVABI_EVTCHNOP_SEND, g.put(pvabi_evtchn_port{a, 0}).value()),
+            PVABI_OK);
+  ASSERT_TRUE(sched_take_poll_result(g.vcpu(), &result));
+  EXPECT_EQ(result, PVABI_OK);
+  // A poll that did not block (its port pending) has nothing to report later.
+  ASSERT_EQ(poll(0), PVABI_OK);
+  EXPECT_FALSE(sched_take_poll_result(g.vcpu(), &result));
+}
+
 TEST_F(SchedTest, DestroyingDomainsKeepsTheQueuesConsistent) {
   Domain& a = small_domain();
   Domain& b = small_domain();

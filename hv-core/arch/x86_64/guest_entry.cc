@@ -21,6 +21,7 @@ GuestRegs entry_regs;
 uint64_t hv_cr3;
 uint64_t hv_stack_top;
 void syscall_entry();
+void soft_interrupt_stubs();  // 256 stubs of 16 bytes, one per vector
 void enter_guest(GuestRegs* regs, uint64_t cr3, void* iret_frame);
 [[noreturn]] void hv_syscall();
 [[noreturn]] void hv_exception(uint64_t vector, uint64_t error, const uint64_t* frame);
@@ -151,10 +152,22 @@ void enable_smep() {
   asm volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 20)));
 }
 
-void set_gate(unsigned vector, void (*stub)()) {
-  const uint64_t at = alias(stub);
-  g_idt[vector] = IdtGate{static_cast<uint16_t>(at), kHvCode, 0, 0x8e, static_cast<uint16_t>(at >> 16),
-                          static_cast<uint32_t>(at >> 32), 0};
+// An interrupt gate; dpl 3 lets ring 3 raise it with `int n`.
+void set_gate(unsigned vector, uint64_t stub_alias, unsigned dpl = 0) {
+  g_idt[vector] = IdtGate{static_cast<uint16_t>(stub_alias), kHvCode, 0, static_cast<uint8_t>(0x8e | dpl << 5),
+                          static_cast<uint16_t>(stub_alias >> 16), static_cast<uint32_t>(stub_alias >> 32), 0};
+}
+void set_gate(unsigned vector, void (*stub)()) { set_gate(vector, alias(stub)); }
+
+// `int n` from the guest enters the hypervisor through a DPL-3 gate for
+// every vector the CPU never raises itself: int3 (#BP) and 33..254. The
+// guest's trap table then decides (bounce_software_interrupt). Exception
+// vectors and the timer keep DPL 0, so `int n` on them is a #GP: their
+// stubs could not tell it from the real event. (Decoding the #GP instead
+// would need the error code, which QEMU 7.2 gets wrong in 64-bit mode.)
+constexpr unsigned kBreakpointVector = 3;
+void set_soft_interrupt_gate(unsigned vector) {
+  set_gate(vector, alias(soft_interrupt_stubs) + 16 * vector, 3);
 }
 
 void say(const Text& t) {
@@ -164,6 +177,8 @@ void say(const Text& t) {
 
 [[noreturn]] void enter(Vcpu& v) {
   g_current = &v;
+  // A poll that blocked returns now, with how it ended (sched.h).
+  if (int64_t result = 0; sched_take_poll_result(v, &result)) v.cpu.regs.rax = static_cast<uint64_t>(result);
   // A pending, unmasked event is taken on the way in (pvabi/event.h); a
   // guest without an event callback has asked for none.
   const pvabi_vcpu_info& info = v.info();
@@ -255,6 +270,8 @@ void init_cpu_tables() {
                              exception_15, exception_16, exception_17, exception_18, exception_19};
   for (unsigned v = 0; v < sizeof stubs / sizeof stubs[0]; ++v) set_gate(v, stubs[v]);
   set_gate(kTimerVector, exception_32);
+  set_soft_interrupt_gate(kBreakpointVector);
+  for (unsigned v = kTimerVector + 1; v < 255; ++v) set_soft_interrupt_gate(v);
   const TablePointer idt{sizeof g_idt - 1, alias(g_idt)};
   asm volatile("lidt %0" : : "m"(idt));
   outb(0x21, 0xff);  // the legacy PICs stay masked: no device interrupts yet
@@ -316,6 +333,15 @@ extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* fr
   if (vector == arch::kTimerVector) {  // the slice is over: the scheduler decides
     arch::end_of_interrupt();
     ++arch::g_preemptions[v.domain->id.value()];
+    arch::run_next();
+  }
+  if ((vector & SOFT_INTERRUPT) != 0) {
+    // int3 is one byte (0xcc; the rare two-byte `int $3` is rewound by one
+    // if refused); every other vector came from two-byte `int n`.
+    const unsigned n = static_cast<unsigned>(vector & 0xff);
+    if (bounce_software_interrupt(v, n, n == arch::kBreakpointVector ? 1 : 2) != Status::kOk) {
+      arch::crash(v, "no handler for a software interrupt", n, r.rip);
+    }
     arch::run_next();
   }
   if (bounce_exception(v, static_cast<unsigned>(vector), error, cr2) != Status::kOk) {

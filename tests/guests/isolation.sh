@@ -22,7 +22,7 @@ grep "^$name: " "$work/alone" >"$work/alone.lines"
 grep "^$name: " "$work/beside" >"$work/beside.lines"
 [ -s "$work/alone.lines" ] || { echo "FAIL: $name printed nothing"; exit 1; }
 echo "hostile guests beside it:"
-grep -E "^hv-core: .* crashed|: refused: " "$work/beside" | sed 's/^/  | /'
+grep -E "^hv-core: .* crashed|: refused: |: RESULT " "$work/beside" | sed 's/^/  | /'
 if ! cmp -s "$work/alone.lines" "$work/beside.lines"; then
   echo "FAIL: $name's output differs when hostile guests run beside it"
   diff "$work/alone.lines" "$work/beside.lines" | sed 's/^/  /'

@@ -18,6 +18,12 @@ uint64_t env_free_frames(void);
 /* The command line ("role=echo peer=0 ..."), or "" natively. */
 const char *env_cmdline(void);
 
+/* Installs bench_invalid_opcode_entry (vector 6) and bench_page_fault_entry
+ * (vector 14), which skip the trapping instruction; 0 on success. */
+int env_install_skip_handlers(void);
+void bench_invalid_opcode_entry(void);
+void bench_page_fault_entry(void);
+
 /* The benchmarks; called once libpv is up. Returns when done. */
 void bench_main(void);
 

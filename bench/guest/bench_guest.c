@@ -206,6 +206,25 @@ static void bench_macro(const struct window *w) {
   });
 }
 
+/* Exceptions taken and returned from: #UD, and a page fault on a
+ * non-present window entry, each handler skipping the instruction. */
+static void bench_bounces(void) {
+  if (env_install_skip_handlers() != 0) {
+    note("bounces: cannot install the handlers");
+    return;
+  }
+  const uint64_t hole = WINDOW_VA + 511 * 4096ull;
+  if (pv_mmu_update_va_mapping(0, hole, 0, PVABI_UVMF_INVLPG) != PVABI_OK) {
+    note("bounces: cannot unmap the faulting page");
+    return;
+  }
+  MEASURE("trap_bounce", 500, 1, __asm__ volatile("ud2"));
+  MEASURE("page_fault_bounce", 500, 1, {
+    uint64_t at = hole;
+    __asm__ volatile("movq (%0), %0" : "+a"(at) : : "memory");
+  });
+}
+
 /* ---- two domains: the event round trip ---- */
 
 #define ROUND_TRIPS 200
@@ -359,5 +378,6 @@ void bench_main(void) {
   bench_mmu(&w);
   bench_process_switch(pfn + 3);
   bench_macro(&w);
+  bench_bounces();
   note("benchmarks done");
 }

@@ -59,15 +59,17 @@ uint64_t modules_end(const MultibootInfo* info) {
 }
 
 // A domain's name from its module's file name: the last path component
-// without ".elf".
+// without ".elf", cut to fit (after dropping the suffix, so a long name
+// keeps its own characters rather than part of ".elf").
 void module_name(const char* path, char (&name)[32]) {
   const char* base = path;
   for (const char* p = path; *p != '\0' && *p != ' '; ++p) {
     if (*p == '/') base = p + 1;
   }
   size_t n = 0;
-  while (base[n] != '\0' && base[n] != ' ' && n + 1 < sizeof name) ++n;
+  while (base[n] != '\0' && base[n] != ' ') ++n;
   if (n > 4 && base[n - 4] == '.' && base[n - 3] == 'e' && base[n - 2] == 'l' && base[n - 1] == 'f') n -= 4;
+  if (n + 1 > sizeof name) n = sizeof name - 1;
   for (size_t i = 0; i < n; ++i) name[i] = base[i];
   name[n] = '\0';
 }

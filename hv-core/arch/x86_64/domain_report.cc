@@ -22,11 +22,6 @@ const char* end_of(const Domain& d) {
   }
 }
 
-void line(const Text& t) {
-  serial_puts(t.c_str());
-  serial_puts("\n");
-}
-
 // Column positions: name, then the counters right-aligned.
 constexpr size_t kName = 9, kNumber = 11;
 
@@ -36,7 +31,7 @@ void report_and_exit() {
   Text t;
   t << "hv-core: domain";
   t.pad_to(kName + 20) << "   ran (us) hypercalls   mmu upd.   refused  ev. sent   ev. got preempted  exit";
-  line(t);
+  serial_line(t.c_str());
   bool crashed = false, stuck = false;
   for_each_domain([&](Domain& d) {
     t.clear();
@@ -46,7 +41,7 @@ void report_and_exit() {
     t.right(d.stats.mmu_updates, kNumber).right(d.stats.mmu_refusals, 10);
     t.right(d.stats.events_sent, 10).right(d.stats.events_delivered, 10).right(preemptions(d), 10);
     t << "  " << end_of(d);
-    line(t);
+    serial_line(t.c_str());
     crashed = crashed || (d.shut_down && d.shutdown_reason == PVABI_SHUTDOWN_CRASH);
     stuck = stuck || !d.shut_down;
   });

@@ -170,11 +170,6 @@ void set_soft_interrupt_gate(unsigned vector) {
   set_gate(vector, alias(soft_interrupt_stubs) + 16 * vector, 3);
 }
 
-void say(const Text& t) {
-  serial_puts(t.c_str());
-  serial_puts("\n");
-}
-
 [[noreturn]] void enter(Vcpu& v) {
   g_current = &v;
   // A poll that blocked returns now, with how it ended (sched.h).
@@ -228,14 +223,14 @@ GuestRegs& take_guest_regs(uint64_t rip, uint16_t cs, uint64_t rflags, uint64_t 
 void report_shutdown(const Domain& d) {
   Text t;
   t << "hv-core: " << d.name << " shut down (reason " << uint64_t{d.shutdown_reason} << ")";
-  say(t);
+  serial_line(t.c_str());
 }
 
 void crash(Vcpu& v, const char* why, uint64_t vector, uint64_t rip) {
   Text t;
   t << "hv-core: " << v.domain->name << " crashed: " << why << ", vector " << vector << " at rip ";
   t.hex(rip);
-  say(t);
+  serial_line(t.c_str());
   domain_shutdown(*v.domain, PVABI_SHUTDOWN_CRASH);
 }
 

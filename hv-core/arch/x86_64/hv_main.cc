@@ -90,15 +90,10 @@ const char* refusal(hv::Status s) {
   }
 }
 
-void say(const hv::Text& t) {
-  hv::arch::serial_puts(t.c_str());
-  hv::arch::serial_puts("\n");
-}
-
 [[noreturn]] void fail(const char* what) {
   hv::Text t;
   t << "hv-core: FAIL: " << what;
-  say(t);
+  hv::arch::serial_line(t.c_str());
   hv::arch::qemu_exit(hv::arch::kExitHypervisorFailed);
 }
 
@@ -121,7 +116,7 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
   hv::Text t;
   t << "hv-core: " << memory / (1 << 20) << " MiB, " << hv::frame_table().free_frames() << " frames for guests, TSC "
     << hv::platform::tsc_hz() / 1000000 << " MHz";
-  say(t);
+  hv::arch::serial_line(t.c_str());
 
   hv::DomainConfig config;
   config.name = "smoke";
@@ -152,7 +147,7 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
   t.clear();
   t << "hv-core: domain " << uint64_t{d.value->id.value()} << " built, " << d.value->stats.mmu_updates
     << " MMU updates";
-  say(t);
+  hv::arch::serial_line(t.c_str());
   hv::destroy_domain(d.value);  // it has no code to run
   hv::arch::init_cpu_tables();
   // Each boot module is a guest kernel: build its domain, or say why not.
@@ -181,14 +176,14 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
       t << name << ": refused: " << refusal(built.status) << " (" << pvabi::status_name(built.status)
         << "); not started";
     }
-    say(t);
+    hv::arch::serial_line(t.c_str());
   }
   if (built_count > 0) {
     const uint64_t bytes = hv::arch::heap_bytes_used() - heap_before;
     t.clear();
     t << "hv-core: " << built_count << " domains built; hypervisor state " << bytes << " bytes, "
       << bytes / built_count << " per domain";
-    say(t);
+    hv::arch::serial_line(t.c_str());
   }
   const hv::InvariantReport r = hv::check_invariants();
   if (!r.ok()) fail(r.first.c_str());

@@ -4,6 +4,7 @@
 // calibrated against the PIT, the CPU's TLB, and COM1 for consoles.
 #include "platform_x86_64.h"
 
+#include "domain_report.h"
 #include "guest_entry.h"
 #include "reserved_slots.h"
 
@@ -31,6 +32,8 @@ Machine g_machine;
 constexpr uint64_t kMinHeapBytes = 64ull << 20;
 constexpr size_t kPageBytes = 4096;
 constexpr uint64_t kIdentityMapped = 4ull << 30;  // what boot.S maps
+
+constexpr uint64_t round_up(uint64_t v, uint64_t align) { return (v + align - 1) & ~(align - 1); }
 
 uint64_t rdtsc() {
   uint32_t lo, hi;
@@ -65,7 +68,7 @@ void panic(const char* file, int line, const char* what) {
   arch::serial_puts(what);
   arch::serial_puts("\n");
   (void)line;
-  arch::qemu_exit(3);
+  arch::qemu_exit(arch::kExitHypervisorFailed);
 }
 
 // Allocations of a page or more start on a page and fill whole pages, so
@@ -73,13 +76,12 @@ void panic(const char* file, int line, const char* what) {
 void* alloc_zeroed(size_t bytes) {
   Machine& m = g_machine;
   if (bytes >= kPageBytes) {
-    bytes = (bytes + kPageBytes - 1) & ~(kPageBytes - 1);
-    const uint64_t at = reinterpret_cast<uint64_t>(m.heap);
-    const uint64_t aligned = (at + kPageBytes - 1) & ~(kPageBytes - 1);
+    bytes = round_up(bytes, kPageBytes);
+    const uint64_t aligned = round_up(reinterpret_cast<uint64_t>(m.heap), kPageBytes);
     if (aligned > reinterpret_cast<uint64_t>(m.heap_end)) return nullptr;
     m.heap = reinterpret_cast<uint8_t*>(aligned);
   }
-  bytes = (bytes + 15) & ~size_t{15};
+  bytes = round_up(bytes, 16);
   if (static_cast<size_t>(m.heap_end - m.heap) < bytes) return nullptr;
   void* p = m.heap;
   __builtin_memset(p, 0, bytes);
@@ -134,8 +136,8 @@ bool init_platform(uint64_t memory_bytes, uint64_t reserved_end) {
   m.frames = memory_bytes >> PVABI_PAGE_SHIFT;
   uint64_t heap_start = reinterpret_cast<uint64_t>(__image_end);
   if (reserved_end > heap_start) heap_start = reserved_end;
-  heap_start = (heap_start + 4095) & ~uint64_t{4095};
-  const uint64_t heap_bytes = memory_bytes / 16 > kMinHeapBytes ? (memory_bytes / 16 + 4095) & ~uint64_t{4095} : kMinHeapBytes;
+  heap_start = round_up(heap_start, kPageBytes);
+  const uint64_t heap_bytes = memory_bytes / 16 > kMinHeapBytes ? round_up(memory_bytes / 16, kPageBytes) : kMinHeapBytes;
   if (heap_start + heap_bytes >= memory_bytes) return false;
   m.heap = reinterpret_cast<uint8_t*>(heap_start);
   m.heap_start = m.heap;

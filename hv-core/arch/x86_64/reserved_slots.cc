@@ -9,8 +9,7 @@ extern "C" uint64_t boot_pml4[512];  // boot.S
 namespace hv::arch {
 namespace {
 
-constexpr uint64_t kPresent = 1, kUser = 4, kNoExecute = 1ull << 63;
-constexpr uint64_t kPage = 4096;
+constexpr uint64_t kPage = PVABI_PAGE_SIZE;
 constexpr unsigned kM2pSlot = (PVABI_M2P_VIRT_START >> 39) & 511;
 
 // The M2P's L3 table, in low (identity-mapped) memory: guests reach it, and
@@ -18,7 +17,7 @@ constexpr unsigned kM2pSlot = (PVABI_M2P_VIRT_START >> 39) & 511;
 uint64_t g_m2p_l4_entry = 0;
 
 uint64_t* new_table() { return static_cast<uint64_t*>(platform::alloc_zeroed(kPage)); }
-uint64_t table_entry(const void* table) { return reinterpret_cast<uint64_t>(table) | kPresent | kUser | kNoExecute; }
+uint64_t table_entry(const void* table) { return reinterpret_cast<uint64_t>(table) | PVABI_PTE_PRESENT | PVABI_PTE_USER | PVABI_PTE_NX; }
 
 }  // namespace
 

@@ -28,4 +28,9 @@ void serial_puts(const char* s) {
   serial_write(s, n);
 }
 
+void serial_line(const char* s) {
+  serial_puts(s);
+  serial_puts("\n");
+}
+
 }  // namespace hv::arch

@@ -10,6 +10,8 @@ namespace hv::arch {
 void serial_init();
 void serial_write(const char* s, size_t len);
 void serial_puts(const char* s);
+// `s` and a newline: one line of the hypervisor's console.
+void serial_line(const char* s);
 
 inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 inline uint8_t inb(uint16_t port) {

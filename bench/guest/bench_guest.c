@@ -7,10 +7,14 @@
  */
 #include "bench_env.h"
 
+#include "../../tests/guests/kernels/cmdline.h"
+
 #define RUNS 5
 #define WINDOW_VA 0xffffffffa0000000ull /* a 2 MiB window of the kernel's L2 the benchmarks remap */
 #define PTE_RW (PVABI_PTE_PRESENT | PVABI_PTE_WRITABLE | PVABI_PTE_USER)
 #define FRAME_MASK 0x000ffffffffff000ull
+
+static int is_role(const char *role) { return cmdline_is(env_cmdline(), "role", role); }
 
 static uint64_t pte(uint64_t mfn, uint64_t flags) { return (mfn << PVABI_PAGE_SHIFT) | flags; }
 
@@ -229,20 +233,6 @@ static void bench_bounces(void) {
 
 #define ROUND_TRIPS 200
 
-static int has_word(const char *line, const char *word) {
-  for (const char *p = line; *p != '\0'; ++p) {
-    if (p != line && p[-1] != ' ') continue;
-    const char *w = word;
-    const char *q = p;
-    while (*w != '\0' && *q == *w) {
-      ++q;
-      ++w;
-    }
-    if (*w == '\0' && (*q == ' ' || *q == '\0')) return 1;
-  }
-  return 0;
-}
-
 /* Waits for `port`, then clears it: the poll needs no upcall. */
 static void wait_for(uint32_t port) {
   while (!pv_event_is_pending(port)) (void)pv_sched_poll(&port, 1, 0);
@@ -285,24 +275,6 @@ static void bench_event_round_trip(void) {
 #define WAKES 16
 #define WAKE_PERIOD_NS 7000000ull /* 7 ms: no multiple of the 1 ms slice */
 
-static uint64_t arg_u64(const char *key, uint64_t fallback) {
-  const char *line = env_cmdline();
-  for (const char *p = line; *p != '\0'; ++p) {
-    if (p != line && p[-1] != ' ') continue;
-    const char *k = key;
-    const char *q = p;
-    while (*k != '\0' && *q == *k) {
-      ++q;
-      ++k;
-    }
-    if (*k != '\0' || *q != '=') continue;
-    uint64_t v = 0;
-    for (++q; *q >= '0' && *q <= '9'; ++q) v = v * 10 + (uint64_t)(*q - '0');
-    return v;
-  }
-  return fallback;
-}
-
 /* Busy until system time `stop_ns`. */
 static void spin_until(uint64_t stop_ns) {
   while (pv_time_system_ns(0) < stop_ns) {
@@ -343,19 +315,19 @@ static void wake_latency(int busy) {
 }
 
 void bench_main(void) {
-  if (has_word(env_cmdline(), "role=spin")) {
-    spin_until(arg_u64("stop_ms", 100) * 1000000ull);
+  if (is_role("spin")) {
+    spin_until(cmdline_u64(env_cmdline(), "stop_ms", 100) * 1000000ull);
     return;
   }
-  if (has_word(env_cmdline(), "role=idle-waker")) {
+  if (is_role("idle-waker")) {
     wake_latency(0);
     return;
   }
-  if (has_word(env_cmdline(), "role=busy-waker")) {
+  if (is_role("busy-waker")) {
     wake_latency(1);
     return;
   }
-  if (env_is_pv() && has_word(env_cmdline(), "role=echo")) {
+  if (env_is_pv() && is_role("echo")) {
     echo();
     return;
   }
@@ -371,7 +343,7 @@ void bench_main(void) {
     return;
   }
   if (env_is_pv()) {
-    if (has_word(env_cmdline(), "role=ping")) bench_event_round_trip();
+    if (is_role("ping")) bench_event_round_trip();
     bench_hypercalls();
   }
   bench_time();

@@ -1,6 +1,8 @@
 /* pvtest: the entry point, the case runner and the console reports. */
 #include "pvtest.h"
 
+#include "../kernels/cmdline.h"
+
 #include <stdarg.h>
 
 enum verdict { VERDICT_SKIP, VERDICT_PASS, VERDICT_ERROR, VERDICT_FAIL };
@@ -200,43 +202,10 @@ void pvtest_error(const char *fmt, ...) {
 const struct pvabi_start_info *pvtest_start_info(void) { return start_info; }
 uint16_t pvtest_domid(void) { return start_info->domid; }
 
-const char *pvtest_arg(const char *key) {
-  const char *p = (const char *)start_info->cmdline;
-  while (*p != '\0') {
-    while (*p == ' ') ++p;
-    const char *k = key;
-    const char *w = p;
-    while (*k != '\0' && *w == *k) {
-      ++w;
-      ++k;
-    }
-    if (*k == '\0' && *w == '=') return w + 1;
-    while (*p != '\0' && *p != ' ') ++p;
-  }
-  return 0;
-}
+const char *pvtest_arg(const char *key) { return cmdline_value((const char *)start_info->cmdline, key); }
 
 uint64_t pvtest_arg_u64(const char *key, uint64_t fallback) {
-  const char *p = pvtest_arg(key);
-  if (p == 0 || *p == '\0' || *p == ' ') return fallback;
-  unsigned base = 10;
-  if (p[0] == '0' && p[1] == 'x') {
-    base = 16;
-    p += 2;
-  }
-  uint64_t v = 0;
-  for (; *p != '\0' && *p != ' '; ++p) {
-    unsigned d;
-    if (*p >= '0' && *p <= '9') {
-      d = (unsigned)(*p - '0');
-    } else if (base == 16 && *p >= 'a' && *p <= 'f') {
-      d = (unsigned)(*p - 'a' + 10);
-    } else {
-      return fallback;
-    }
-    v = v * base + d;
-  }
-  return v;
+  return cmdline_u64((const char *)start_info->cmdline, key, fallback);
 }
 
 /* ---- the run ---- */

@@ -8,6 +8,7 @@
 #include "bench_env.h"
 
 #include "../../tests/guests/kernels/cmdline.h"
+#include "../../tests/guests/kernels/console_line.h"
 
 #define RUNS 5
 #define WINDOW_VA 0xffffffffa0000000ull /* a 2 MiB window of the kernel's L2 the benchmarks remap */
@@ -19,20 +20,6 @@ static int is_role(const char *role) { return cmdline_is(env_cmdline(), "role", 
 static uint64_t pte(uint64_t mfn, uint64_t flags) { return (mfn << PVABI_PAGE_SHIFT) | flags; }
 
 /* ---- reporting ---- */
-
-static void put(char *buf, unsigned *n, const char *s) {
-  while (*s != '\0') buf[(*n)++] = *s++;
-}
-
-static void put_u64(char *buf, unsigned *n, uint64_t v) {
-  char d[20];
-  unsigned k = 0;
-  do {
-    d[k++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (k > 0) buf[(*n)++] = d[--k];
-}
 
 static void sort(uint64_t *v, int n) {
   for (int i = 1; i < n; ++i) {
@@ -46,16 +33,7 @@ static void sort(uint64_t *v, int n) {
 
 /* "BENCH name 12.3": a figure in tenths. */
 static void print_tenths(const char *name, uint64_t tenths) {
-  char line[96];
-  unsigned n = 0;
-  put(line, &n, "BENCH ");
-  put(line, &n, name);
-  put(line, &n, " ");
-  put_u64(line, &n, tenths / 10);
-  put(line, &n, ".");
-  put_u64(line, &n, tenths % 10);
-  put(line, &n, "\n");
-  (void)pv_console_write(line, n);
+  console_printf("BENCH %s %lu.%lu", name, tenths / 10, tenths % 10);
 }
 
 /* Ticks per operation of the median run. */
@@ -64,10 +42,7 @@ static void report(const char *name, uint64_t runs[RUNS], uint64_t ops_per_run) 
   print_tenths(name, (runs[RUNS / 2] * 10 + ops_per_run / 2) / ops_per_run);
 }
 
-static void note(const char *what) {
-  (void)pv_console_puts(what);
-  (void)pv_console_puts("\n");
-}
+static void note(const char *what) { console_printf("%s", what); }
 
 /* The loop and its 3-tick overhead are part of every figure, as in the anchors. */
 #define MEASURE(name, iterations, ops_per_iteration, body)   \

@@ -2,6 +2,7 @@
 #include "pvtest.h"
 
 #include "../kernels/cmdline.h"
+#include "../kernels/console_line.h"
 
 #include <stdarg.h>
 
@@ -17,90 +18,11 @@ static enum verdict current_verdict;
 static unsigned counts[4];
 static uint32_t passing_shutdown_reason = PVABI_SHUTDOWN_POWEROFF;
 
-/* ---- formatting ---- */
-
-struct line {
-  char text[256];
-  unsigned len;
-};
-
-static void put_char(struct line *l, char c) {
-  if (l->len < sizeof l->text) l->text[l->len++] = c;
-}
-
-static void put_string(struct line *l, const char *s) {
-  if (s == 0) s = "(null)";
-  while (*s != '\0') put_char(l, *s++);
-}
-
-static void put_number(struct line *l, uint64_t v, unsigned base, int negative, unsigned width, char pad) {
-  char digits[24];
-  unsigned n = 0;
-  do {
-    digits[n++] = "0123456789abcdef"[v % base];
-    v /= base;
-  } while (v != 0);
-  if (negative) digits[n++] = '-';
-  while (width > n) {
-    put_char(l, pad);
-    --width;
-  }
-  while (n > 0) put_char(l, digits[--n]);
-}
-
-static void format(struct line *l, const char *fmt, va_list ap) {
-  for (; *fmt != '\0'; ++fmt) {
-    if (*fmt != '%') {
-      put_char(l, *fmt);
-      continue;
-    }
-    ++fmt;
-    char pad = ' ';
-    unsigned width = 0;
-    if (*fmt == '0') {
-      pad = '0';
-      ++fmt;
-    }
-    while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (unsigned)(*fmt++ - '0');
-    int longs = 0;
-    while (*fmt == 'l') {
-      ++longs;
-      ++fmt;
-    }
-    switch (*fmt) {
-      case 's': put_string(l, va_arg(ap, const char *)); break;
-      case 'c': put_char(l, (char)va_arg(ap, int)); break;
-      case 'd': {
-        const int64_t v = longs > 0 ? va_arg(ap, int64_t) : va_arg(ap, int);
-        put_number(l, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, 10, v < 0, width, pad);
-        break;
-      }
-      case 'u': put_number(l, longs > 0 ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, 0, width, pad); break;
-      case 'x': put_number(l, longs > 0 ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, 0, width, pad); break;
-      case 'p':
-        put_string(l, "0x");
-        put_number(l, (uint64_t)va_arg(ap, void *), 16, 0, width, pad);
-        break;
-      case '%': put_char(l, '%'); break;
-      default: put_char(l, '?'); return;
-    }
-  }
-}
-
-static void write_line(struct line *l) {
-  if (l->len == sizeof l->text) l->len = sizeof l->text - 1;
-  l->text[l->len++] = '\n';
-  (void)pv_console_write(l->text, l->len);
-}
-
 void pvtest_printf(const char *fmt, ...) {
-  struct line l = {{0}, 0};
   va_list ap;
   va_start(ap, fmt);
-  format(&l, fmt, ap);
+  console_vprintf(fmt, ap);
   va_end(ap);
-  if (l.len > 0 && l.text[l.len - 1] == '\n') --l.len;
-  write_line(&l);
 }
 
 const char *pvtest_status_name(int64_t status) {
@@ -133,28 +55,28 @@ static void raise_verdict(enum verdict v) {
 }
 
 static void report(enum verdict v, const char *fmt, va_list ap) {
-  struct line l = {{0}, 0};
-  put_string(&l, verdict_names[v]);
-  put_char(&l, ' ');
-  put_string(&l, current_case != 0 ? current_case : "(setup)");
-  put_string(&l, ": ");
-  format(&l, fmt, ap);
-  write_line(&l);
+  struct console_line l = {{0}, 0};
+  console_line_puts(&l, verdict_names[v]);
+  console_line_putc(&l, ' ');
+  console_line_puts(&l, current_case != 0 ? current_case : "(setup)");
+  console_line_puts(&l, ": ");
+  console_line_vformat(&l, fmt, ap);
+  console_line_write(&l);
   raise_verdict(v);
 }
 
 /* "FAIL case: file:line: what". */
 static void vfail(const char *file, int line, const char *fmt, va_list ap) {
-  struct line l = {{0}, 0};
-  put_string(&l, "FAIL ");
-  put_string(&l, current_case != 0 ? current_case : "(setup)");
-  put_string(&l, ": ");
-  put_string(&l, file);
-  put_char(&l, ':');
-  put_number(&l, (uint64_t)line, 10, 0, 0, ' ');
-  put_string(&l, ": ");
-  format(&l, fmt, ap);
-  write_line(&l);
+  struct console_line l = {{0}, 0};
+  console_line_puts(&l, "FAIL ");
+  console_line_puts(&l, current_case != 0 ? current_case : "(setup)");
+  console_line_puts(&l, ": ");
+  console_line_puts(&l, file);
+  console_line_putc(&l, ':');
+  console_line_number(&l, (uint64_t)line, 10, 0, 0, ' ');
+  console_line_puts(&l, ": ");
+  console_line_vformat(&l, fmt, ap);
+  console_line_write(&l);
   raise_verdict(VERDICT_FAIL);
 }
 

@@ -26,9 +26,6 @@ ANCHORS = {
     "hv_bytes_per_domain": 20 * 1024, "wake_latency_idle_among_128_ms": 5.4,
     "wake_latency_busy_among_128_ms": 147,
 }
-GOALS = {  # half of Xen's ticks; the paper's scale and latency aims
-    "max_domains": ">= 1000", "wake_latency_idle_among_128_ms": "< 1",
-}
 
 
 def qemu(args, memory="256", timeout=600):
@@ -52,15 +49,21 @@ def modules(*paths):
     return ["-initrd", ",".join(paths)]
 
 
+def hv_image(build):
+    return os.path.join(build, "hv-core/arch/x86_64/hv-core-x86_64.elf32")
+
+
+def bench_guest(build, flavour):
+    return os.path.join(build, "bench/guest", {"pv": "bench-guest-pv.elf", "native": "bench-guest-native.elf32"}[flavour])
+
+
 def run_guests(build, figures):
-    image = os.path.join(build, "hv-core/arch/x86_64/hv-core-x86_64.elf32")
-    guest = os.path.join(build, "bench/guest")
-    rc, native_text = qemu(["-kernel", os.path.join(guest, "bench-guest-native.elf32")])
+    rc, native_text = qemu(["-kernel", bench_guest(build, "native")])
     native = bench_lines(native_text)
     if rc != 1 or not native:
         sys.exit("native benchmark guest failed (QEMU status %d):\n%s" % (rc, native_text))
-    pv_kernel = os.path.join(guest, "bench-guest-pv.elf")
-    rc, pv_text = qemu(["-kernel", image] + modules(pv_kernel + " role=ping peer=1", pv_kernel + " role=echo peer=0"))
+    pv_kernel = bench_guest(build, "pv")
+    rc, pv_text = qemu(["-kernel", hv_image(build)] + modules(pv_kernel + " role=ping peer=1", pv_kernel + " role=echo peer=0"))
     pv = bench_lines(pv_text, "bench-guest-pv: ")
     if rc != 1 or not pv:
         sys.exit("pv benchmark guest failed (QEMU status %d):\n%s" % (rc, pv_text))
@@ -72,13 +75,11 @@ def run_guests(build, figures):
         if name in native and native[name] > 0:
             figures.append(figure("ratio_" + name[len("macro_"):], "ratio", round(pv[name] / native[name], 4),
                                   detail={"pv_ticks": pv[name], "native_ticks": native[name]}))
-    return pv_text
 
 
 def run_scale(build, figures, domains):
-    image = os.path.join(build, "hv-core/arch/x86_64/hv-core-x86_64.elf32")
     idle = os.path.join(build, "tests/guests/idle.elf")
-    rc, text = qemu(["-kernel", image] + modules(*([idle] * domains)), memory="4G", timeout=900)
+    rc, text = qemu(["-kernel", hv_image(build)] + modules(*([idle] * domains)), memory="4G", timeout=900)
     built = len(re.findall(r"^idle: built from its ELF image", text, re.M))
     per = re.search(r"^hv-core: \d+ domains built; hypervisor state (\d+) bytes, (\d+) per domain", text, re.M)
     finished = len(re.findall(r"^hv-core: idle \(\d+\) .* poweroff$", text, re.M))
@@ -95,12 +96,11 @@ def run_scale(build, figures, domains):
 def run_latency(build, figures, busy_domains=128):
     """The paper's experiment in virtual time: 128 busy domains, one idle
     domain and one busy domain woken by timer events every 7 ms."""
-    image = os.path.join(build, "hv-core/arch/x86_64/hv-core-x86_64.elf32")
-    kernel = os.path.join(build, "bench/guest/bench-guest-pv.elf")
+    kernel = bench_guest(build, "pv")
     stop_ms = 200
     mods = [kernel + " role=idle-waker", kernel + " role=busy-waker stop_ms=%d" % stop_ms]
     mods += [kernel + " role=spin stop_ms=%d" % stop_ms] * busy_domains
-    rc, text = qemu(["-kernel", image] + modules(*mods), memory="1G", timeout=900)
+    rc, text = qemu(["-kernel", hv_image(build)] + modules(*mods), memory="1G", timeout=900)
     found = bench_lines(text, "bench-guest-pv: ")
     for kind in ("idle", "busy"):
         us = found.get("wake_latency_%s_us" % kind)

@@ -25,13 +25,8 @@ while [ "${1:-}" = --module ] || [ "${1:-}" = --before ]; do
 done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-initrd=()
-if [ ${#modules[@]} -gt 0 ]; then
-  initrd=(-initrd "$(IFS=,; echo "${modules[*]}")")
-fi
-timeout 120 qemu-system-x86_64 -machine q35 -cpu max -m 256 -kernel "$image" "${initrd[@]}" \
-  -display none -monitor none -serial "file:$out" -no-reboot \
-  -device isa-debug-exit,iobase=0xf4,iosize=0x04
+. "$(dirname "$0")/qemu_boot.sh"
+boot_hv "$image" "$out" "${modules[@]}"
 rc=$?
 sed 's/^/  | /' "$out"
 # isa-debug-exit: status (code << 1) | 1.

@@ -8,16 +8,17 @@ shift 2
 name=$(basename "$good" .elf)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-boot() {  # boot OUTPUT MODULES
-  timeout 120 qemu-system-x86_64 -machine q35 -cpu max -m 256 -kernel "$image" -initrd "$2" \
-    -icount shift=0,sleep=off -rtc clock=vm -display none -monitor none -serial "file:$1" -no-reboot \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04
+. "$(dirname "$0")/qemu_boot.sh"
+boot() {  # boot OUTPUT MODULE...
+  local serial=$1
+  shift
+  boot_hv --icount "$image" "$serial" "$@"
   local rc=$?
   # hv-core finished its guests: all well (status 1) or some crashed (3).
-  [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ] || { echo "FAIL: QEMU exit status $rc"; sed 's/^/  | /' "$1"; exit 1; }
+  [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ] || { echo "FAIL: QEMU exit status $rc"; sed 's/^/  | /' "$serial"; exit 1; }
 }
 boot "$work/alone" "$good"
-boot "$work/beside" "$(IFS=,; echo "$good,$*")"
+boot "$work/beside" "$good" "$@"
 grep "^$name: " "$work/alone" >"$work/alone.lines"
 grep "^$name: " "$work/beside" >"$work/beside.lines"
 [ -s "$work/alone.lines" ] || { echo "FAIL: $name printed nothing"; exit 1; }

@@ -9,7 +9,7 @@
 set -uo pipefail
 image=$1
 shift
-icount=(-icount shift=0,sleep=off -rtc clock=vm)
+. "$(dirname "$0")/qemu_boot.sh"
 modules=() names=()
 for k in "$@"; do
   modules+=("${k/,/ }")
@@ -18,9 +18,7 @@ for k in "$@"; do
 done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-timeout 120 qemu-system-x86_64 -machine q35 -cpu max -m 256 -kernel "$image" \
-  -initrd "$(IFS=,; echo "${modules[*]}")" "${icount[@]}" \
-  -display none -monitor none -serial "file:$out" -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+boot_hv --icount "$image" "$out" "${modules[@]}"
 rc=$?
 sed 's/^/  | /' "$out"
 verdict=PASS

@@ -24,6 +24,14 @@ int env_install_skip_handlers(void);
 void bench_invalid_opcode_entry(void);
 void bench_page_fault_entry(void);
 
+/* guest_syscall. env_user_mode_init prepares user mode: the user program
+ * bench_user_syscalls (user_syscalls.S) mapped for it, and the kernel's
+ * system call entry; 0 on success. env_run_user runs that program once and
+ * returns the ticks it passes with its last call. */
+int env_user_mode_init(void);
+uint64_t env_run_user(void);
+void bench_user_syscalls(void);
+
 /* The benchmarks; called once libpv is up. Returns when done. */
 void bench_main(void);
 

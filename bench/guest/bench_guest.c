@@ -6,6 +6,7 @@
  * and the host side (bench/qemu_bench.py) pairs the two environments' lines.
  */
 #include "bench_env.h"
+#include "user_syscalls.h"
 
 #include "../../tests/guests/kernels/cmdline.h"
 #include "../../tests/guests/kernels/console_line.h"
@@ -204,6 +205,18 @@ static void bench_bounces(void) {
   });
 }
 
+/* A null system call from user mode and its return to user mode: the
+ * user program times BENCH_USER_SYSCALLS of them per run. */
+static void bench_guest_syscall(void) {
+  if (env_user_mode_init() != 0) {
+    note("guest_syscall: cannot set up user mode");
+    return;
+  }
+  uint64_t runs[RUNS];
+  for (int r = 0; r < RUNS; ++r) runs[r] = env_run_user();
+  report("guest_syscall", runs, BENCH_USER_SYSCALLS);
+}
+
 /* ---- two domains: the event round trip ---- */
 
 #define ROUND_TRIPS 200
@@ -326,5 +339,6 @@ void bench_main(void) {
   bench_process_switch(pfn + 3);
   bench_macro(&w);
   bench_bounces();
+  bench_guest_syscall();
   note("benchmarks done");
 }

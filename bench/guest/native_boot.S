@@ -73,10 +73,15 @@ native_entry64:
 
   .section .boot.data, "aw"
   .p2align 3
+  .globl native_gdt
 native_gdt:
   .quad 0
-  .quad 0x00af9a000000ffff
-  .quad 0x00cf92000000ffff
+  .quad 0x00af9a000000ffff        /* 0x08: kernel code */
+  .quad 0x00cf92000000ffff        /* 0x10: kernel data */
+  /* Ring 3 for guest_syscall, in the order sysretq takes them (STAR). */
+  .quad 0x00cff2000000ffff        /* 0x18: user data */
+  .quad 0x00affa000000ffff        /* 0x20: user code */
+  .quad 0, 0                      /* 0x28: the TSS, filled in by native_env.c */
 native_gdt_end:
 native_gdt_pointer:
   .word native_gdt_end - native_gdt - 1

@@ -210,6 +210,77 @@ TEST_F(SchedTest, TimerFiresAtItsDeadlineAndNotBefore) {
   EXPECT_EQ(g.call(PVABI_HC_SET_TIMER_OP, 0), PVABI_OK);
 }
 
+// The bare-metal loop's shortcut: whenever sched_would_keep says yes, the
+// full turn (account, fire timers, pick) would have picked the same vCPU.
+TEST_F(SchedTest, WouldKeepAgreesWithTheFullTurn) {
+  std::mt19937 rng(7);
+  std::vector<Vcpu*> all;
+  for (uint32_t w : {256u, 256u, 512u, 1024u}) all.push_back(small_domain(w).vcpus[0]);
+  int kept = 0, switched = 0;
+  for (int turn = 0; turn < 20000; ++turn) {
+    Vcpu* v = sched_pick_next();
+    if (v == nullptr) {
+      host::advance_tsc(1000);
+      sched_run_timers(hypervisor_time_ns());
+      sched_wake(*all[rng() % all.size()]);
+      continue;
+    }
+    const uint64_t ran = rng() % (2 * kDefaultSliceNs);
+    host::advance_tsc(ran);
+    switch (rng() % 8) {
+      case 0: v->sched.yielded = true; break;
+      case 1:
+        if (rng() % 4 == 0) sched_block(*v);
+        break;
+      case 2: sched_set_timer(*v, system_time_ns(*v) + rng() % kDefaultSliceNs); break;
+      case 3: sched_wake(*all[rng() % all.size()]); break;
+      default: break;
+    }
+    const uint64_t now = hypervisor_time_ns();
+    const bool keep = sched_would_keep(*v, ran, now);
+    sched_account(*v, ran);
+    sched_run_timers(now);
+    Vcpu* next = sched_pick_next();
+    if (keep) {
+      ASSERT_EQ(next, v) << "turn " << turn;
+      ++kept;
+    } else {
+      switched += next != v ? 1 : 0;
+    }
+    if (next != nullptr) sched_account(*next, 0);
+  }
+  EXPECT_GT(kept, 1000);  // both answers occur, so the check above ran
+  EXPECT_GT(switched, 1000);
+  for (Vcpu* v : all) sched_set_timer(*v, 0);
+}
+
+TEST_F(SchedTest, WouldKeepSaysNoForEachReasonToSwitch) {
+  Domain& a = small_domain();
+  Domain& b = small_domain();
+  Vcpu* v = sched_pick_next();
+  Vcpu* other = v == a.vcpus[0] ? b.vcpus[0] : a.vcpus[0];
+  const uint64_t now = hypervisor_time_ns();
+  // Queued `other` is at the same virtual time: only a turn of 0 ns... still
+  // ties, and ties go to the queue.
+  EXPECT_FALSE(sched_would_keep(*v, 0, now));
+  EXPECT_FALSE(sched_would_keep(*other, 0, now));  // not the current one
+  sched_block(*other);
+  EXPECT_TRUE(sched_would_keep(*v, 1000, now));
+  EXPECT_FALSE(sched_would_keep(*v, kDefaultSliceNs, now));  // the slice is over
+  v->sched.yielded = true;
+  EXPECT_FALSE(sched_would_keep(*v, 1000, now));
+  v->sched.yielded = false;
+  sched_set_timer(*other, system_time_ns(*other) + 10);
+  EXPECT_TRUE(sched_would_keep(*v, 1000, now));
+  EXPECT_FALSE(sched_would_keep(*v, 1000, now + 10));  // a timer is due
+  sched_set_timer(*other, 0);
+  sched_block(*v);
+  EXPECT_FALSE(sched_would_keep(*v, 1000, now));
+  sched_account(*v, 0);
+  sched_wake(*v);
+  sched_wake(*other);
+}
+
 // The paper's latency experiment: a domain woken by an event runs within
 // one slice even with 128 others always busy.
 TEST_F(SchedTest, AWokenDomainRunsWithinOneSliceWhile128AreBusy) {

@@ -170,7 +170,9 @@ void set_soft_interrupt_gate(unsigned vector) {
   set_gate(vector, alias(soft_interrupt_stubs) + 16 * vector, 3);
 }
 
-[[noreturn]] void enter(Vcpu& v) {
+// Enters v; a new turn starts its slice's clock and timer, a resumed one
+// keeps both running.
+[[noreturn]] void enter(Vcpu& v, bool new_turn) {
   g_current = &v;
   // A poll that blocked returns now, with how it ended (sched.h).
   if (int64_t result = 0; sched_take_poll_result(v, &result)) v.cpu.regs.rax = static_cast<uint64_t>(result);
@@ -183,8 +185,10 @@ void set_soft_interrupt_gate(unsigned vector) {
   // IOPL stays 0 (iret and the bounces already keep them so).
   g_iret_frame = IretFrame{r.rip, uint64_t{r.cs}, (r.rflags | 0x202) & ~0x3000ull, r.rsp, uint64_t{r.ss}};
   const Mfn table = v.in_user_mode ? v.user_baseptr : v.kernel_baseptr;
-  g_entered_at = platform::read_tsc();
-  arm_timer(sched_slice_ns());
+  if (new_turn) {
+    g_entered_at = platform::read_tsc();
+    arm_timer(sched_slice_ns());
+  }
   auto* go = reinterpret_cast<void (*)(GuestRegs*, uint64_t, void*)>(alias(&enter_guest));
   go(reinterpret_cast<GuestRegs*>(alias(&r)), table.address().value(), reinterpret_cast<void*>(alias(&g_iret_frame)));
   __builtin_unreachable();
@@ -194,20 +198,43 @@ void set_soft_interrupt_gate(unsigned vector) {
 [[noreturn]] void run_next() {
   for (;;) {
     sched_run_timers(hypervisor_time_ns());
-    if (Vcpu* v = sched_pick_next()) enter(*v);
+    if (Vcpu* v = sched_pick_next()) enter(*v, true);
     const uint64_t deadline = sched_next_timer_deadline();
     if (deadline == ~uint64_t{0}) report_and_exit();
     while (hypervisor_time_ns() < deadline) asm volatile("pause");
   }
 }
 
-void account_current() {
-  if (g_current != nullptr) sched_account(*g_current, platform::read_tsc() - g_entered_at);
+uint64_t ran_this_turn() { return platform::read_tsc() - g_entered_at; }
+
+// A timer interrupt that came due while the hypervisor ran (interrupts off)
+// is taken here, in ring 0, where it ends in run_next; left pending it would
+// cut short the next guest's turn.
+bool timer_interrupt_pending() {
+  constexpr uint32_t kApicIrrOfTimer = 0x200 + 0x10 * (kTimerVector / 32);
+  return (apic_read(kApicIrrOfTimer) & (1u << (kTimerVector % 32))) != 0;
+}
+
+// The full round: charge the turn (unless the vCPU's domain is gone), then
+// the scheduler decides.
+[[noreturn]] void reschedule() {
+  stop_timer();
+  if (g_current != nullptr && sched_current() == g_current) sched_account(*g_current, ran_this_turn());
+  if (timer_interrupt_pending()) asm volatile("sti; nop; cli");
+  run_next();
+}
+
+// After an entry that did not end the turn: straight back into the same
+// vCPU when the scheduler would pick it again anyway, its turn's clock and
+// timer still running (a timer that fires meanwhile preempts it at once).
+[[noreturn]] void resume_or_reschedule() {
+  Vcpu& v = *g_current;
+  if (sched_would_keep(v, ran_this_turn(), hypervisor_time_ns())) enter(v, false);
+  reschedule();
 }
 
 // The current vCPU's registers as the entry left them: the general ones
-// from entry_regs, the rest from where the way in keeps them. Charges the
-// vCPU for the time since it was entered.
+// from entry_regs, the rest from where the way in keeps them.
 GuestRegs& take_guest_regs(uint64_t rip, uint16_t cs, uint64_t rflags, uint64_t rsp, uint16_t ss) {
   GuestRegs& r = g_current->cpu.regs;
   r = entry_regs;
@@ -216,7 +243,6 @@ GuestRegs& take_guest_regs(uint64_t rip, uint16_t cs, uint64_t rflags, uint64_t 
   r.rflags = rflags;
   r.rsp = rsp;
   r.ss = ss;
-  account_current();
   return r;
 }
 
@@ -292,7 +318,6 @@ uint64_t preemptions(const Domain& d) { return g_preemptions[d.id.value()]; }
 using namespace hv;
 
 extern "C" void hv_syscall() {
-  arch::stop_timer();
   Vcpu& v = *arch::g_current;
   // syscall keeps rip in rcx and rflags in r11; the selectors are the flat ones it ran with.
   GuestRegs& r = arch::take_guest_regs(entry_regs.rcx, v.cpu.regs.cs, entry_regs.r11, entry_regs.rsp, v.cpu.regs.ss);
@@ -304,12 +329,11 @@ extern "C" void hv_syscall() {
     r.rax = static_cast<uint64_t>(hypercall(v, r.rax, args));
     if (v.domain->shut_down && !was_down) arch::report_shutdown(*v.domain);
   }
-  arch::run_next();
+  arch::resume_or_reschedule();
 }
 
 extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* frame) {
   const uint64_t cr2 = arch::read_cr2();
-  arch::stop_timer();
   if (vector == arch::kTimerVector && (frame[1] & 3) == 0) {  // late, in the hypervisor: nothing to preempt
     arch::end_of_interrupt();
     arch::run_next();
@@ -328,7 +352,7 @@ extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* fr
   if (vector == arch::kTimerVector) {  // the slice is over: the scheduler decides
     arch::end_of_interrupt();
     ++arch::g_preemptions[v.domain->id.value()];
-    arch::run_next();
+    arch::reschedule();
   }
   if ((vector & SOFT_INTERRUPT) != 0) {
     // int3 is one byte (0xcc; the rare two-byte `int $3` is rewound by one
@@ -337,10 +361,10 @@ extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* fr
     if (bounce_software_interrupt(v, n, n == arch::kBreakpointVector ? 1 : 2) != Status::kOk) {
       arch::crash(v, "no handler for a software interrupt", n, r.rip);
     }
-    arch::run_next();
+    arch::resume_or_reschedule();
   }
   if (bounce_exception(v, static_cast<unsigned>(vector), error, cr2) != Status::kOk) {
     arch::crash(v, "no handler for an exception", vector, r.rip);
   }
-  arch::run_next();
+  arch::resume_or_reschedule();
 }

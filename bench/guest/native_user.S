@@ -5,6 +5,7 @@
  * "done" call abandons the user's state for the kernel's saved one.
  */
 #include "user_syscalls.h"
+#include "../../tests/guests/kernels/callee_saved.h"
 
 #define USER_CS 0x23        /* native_gdt entry 4, RPL 3: where STAR sends sysretq */
 #define USER_SS 0x1b        /* entry 3, RPL 3 */
@@ -15,12 +16,7 @@
  * call, whose argument is returned. */
   .globl native_enter_user
 native_enter_user:
-  pushq %rbx
-  pushq %rbp
-  pushq %r12
-  pushq %r13
-  pushq %r14
-  pushq %r15
+  push_callee_saved
   movq %rsp, native_user_return_rsp(%rip)
   pushq $USER_SS
   pushq $0                  /* the user program uses no stack */
@@ -29,12 +25,7 @@ native_enter_user:
   pushq %rdi
   iretq
 native_user_returned:
-  popq %r15
-  popq %r14
-  popq %r13
-  popq %r12
-  popq %rbp
-  popq %rbx
+  pop_callee_saved
   ret
 
   .globl native_syscall_entry

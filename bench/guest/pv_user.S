@@ -8,6 +8,7 @@
  *   pvabi_iret_frame:      rax 0, r11 8, rcx 16, flags 24, rip 32, cs 40, rflags 48, rsp 56, ss 64
  */
 #include "user_syscalls.h"
+#include "../../tests/guests/kernels/callee_saved.h"
 
 #define HC_IRET 15          /* PVABI_HC_IRET */
 #define IRET_TO_USER 2      /* PVABI_IRET_TO_USER */
@@ -21,24 +22,14 @@
  * until its "done" call, whose argument is returned. */
   .globl pv_enter_user
 pv_enter_user:
-  pushq %rbx
-  pushq %rbp
-  pushq %r12
-  pushq %r13
-  pushq %r14
-  pushq %r15
+  push_callee_saved
   movq %rsp, pv_user_return_rsp(%rip)
   movq %rdi, %rsp
   movl $HC_IRET, %eax
   syscall
   ud2
 pv_user_returned:
-  popq %r15
-  popq %r14
-  popq %r13
-  popq %r12
-  popq %rbp
-  popq %rbx
+  pop_callee_saved
   ret
 
   .globl pv_syscall_entry

@@ -4,6 +4,7 @@
  * tables map). The user program talks to the guest kernel only through
  * `syscall`: rax = number, rdi, rsi, rdx, r10, r8, r9 = arguments.
  */
+#include "../kernels/callee_saved.h"
 #define HC_IRET 15       /* PVABI_HC_IRET */
 #define HC_SCHED_OP 16   /* PVABI_HC_SCHED_OP */
 #define SCHEDOP_SHUTDOWN 2
@@ -19,24 +20,14 @@
  * user_return_rsp and rax = the exit code, which is returned. */
   .globl cpu_enter_user, cpu_user_returned
 cpu_enter_user:
-  pushq %rbx
-  pushq %rbp
-  pushq %r12
-  pushq %r13
-  pushq %r14
-  pushq %r15
+  push_callee_saved
   movq %rsp, user_return_rsp(%rip)
   movq %rdi, %rsp
   movl $HC_IRET, %eax
   syscall
   ud2
 cpu_user_returned:
-  popq %r15
-  popq %r14
-  popq %r13
-  popq %r12
-  popq %rbp
-  popq %rbx
+  pop_callee_saved
   ret
 
   .section .user_text, "ax"

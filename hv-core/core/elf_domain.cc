@@ -19,8 +19,17 @@ Status load_segments(Vcpu& boot, const ElfImage& elf, const uint8_t* image) {
   return Status::kOk;
 }
 
+Status load_module(Vcpu& boot, const ElfDomain& out, const ElfDomainSpec& spec) {
+  if (spec.module == nullptr || spec.module_bytes == 0) return Status::kOk;
+  if (const Status s = copy_to_guest(boot, out.module, spec.module, spec.module_bytes); s != Status::kOk) return s;
+  const pvabi_u64 where[2] = {out.module.value(), spec.module_bytes};
+  static_assert(offsetof(pvabi_start_info, module_len) == offsetof(pvabi_start_info, module_va) + 8);
+  return copy_to_guest(boot, out.layout.start_info + offsetof(pvabi_start_info, module_va), where, sizeof where);
+}
+
 // Everything after create_domain: on failure the caller destroys the domain.
 Status populate(ElfDomain& out, const ElfDomainSpec& spec) {
+  if (spec.module_bytes > kElfMaxImageBytes) return Status::kInvalid;  // keeps pages_for from overflowing
   const uint64_t kernel_frames = pages_for(out.elf.image_bytes);
   BuildSpec build;
   build.virt_base = out.elf.virt_base;
@@ -32,6 +41,7 @@ Status populate(ElfDomain& out, const ElfDomainSpec& spec) {
   out.module = Gva{out.elf.virt_base + kernel_frames * PVABI_PAGE_SIZE};
   Vcpu& boot = *out.domain->vcpus[0];
   if (const Status s = load_segments(boot, out.elf, spec.image); s != Status::kOk) return s;
+  if (const Status s = load_module(boot, out, spec); s != Status::kOk) return s;
   vcpu_boot(boot, out.elf.entry, out.layout.boot_stack_top.value(), out.layout.start_info.value());
   return Status::kOk;
 }

@@ -26,8 +26,10 @@
 /* desc: pvabi_u64, guest-virtual address of a page in the image to hold the
  * hypercall page (default: the builder places it after the image). */
 #define PVABI_ELFNOTE_HYPERCALL_PAGE 4
-/* desc: pvabi_u64, the guest-virtual address the image's lowest physical
- * address is mapped at. */
+/* desc: pvabi_u64, the guest-virtual address of pseudo-physical frame 0; a
+ * segment loads at pseudo-physical address vaddr - VIRT_BASE (1 GiB aligned;
+ * Linux: __START_KERNEL_map). Without it, segments are placed by paddr from
+ * the lowest one, which then maps at its vaddr. */
 #define PVABI_ELFNOTE_VIRT_BASE 5
 
 /* The standard ELF note header, as laid out in the file. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Boots hv-core in QEMU with pvtest guest kernels and turns their verdicts
 # into meson's test protocol (0 pass, 1 fail, 77 skip, 99 error):
-#   IMAGE KERNEL.elf[,ARGS]...
+#   IMAGE [--memory MIB] KERNEL.elf[,ARGS]...
+# A module after a kernel whose ARGS hold hv.ramdisk is that kernel's
+# ramdisk, not a kernel. --memory: QEMU's memory (boot_hv's default otherwise).
 # Every kernel must print its RESULT line, and hv-core must finish (stay up)
 # and exit through isa-debug-exit with the status its guests' shutdowns give.
 # QEMU runs with -icount: time is virtual (one TSC tick per instruction), so
@@ -9,16 +11,26 @@
 set -uo pipefail
 image=$1
 shift
+memory=()
+if [ "${1:-}" = --memory ]; then
+  memory=(--memory "$2")
+  shift 2
+fi
 . "$(dirname "$0")/qemu_boot.sh"
-modules=() names=()
+modules=() names=() ramdisk_next=0
 for k in "$@"; do
   modules+=("${k/,/ }")
+  if [ $ramdisk_next -eq 1 ]; then
+    ramdisk_next=0
+    continue
+  fi
   file=${k%%,*}
   names+=("$(basename "$file" .elf)")
+  case $k in *,*) case " ${k#*,} " in *" hv.ramdisk "*) ramdisk_next=1 ;; esac ;; esac
 done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-boot_hv --icount "$image" "$out" "${modules[@]}"
+boot_hv --icount "${memory[@]}" "$image" "$out" "${modules[@]}"
 rc=$?
 sed 's/^/  | /' "$out"
 verdict=PASS

@@ -2,8 +2,10 @@
 // Today it brings up the core on the machine's memory, builds a domain
 // with the real domain builder (its page tables validated by the same code
 // as on the host), drives a few hypercalls as that domain, checks the
-// invariants, and reports on COM1 and through isa-debug-exit. Running guest
-// code in ring 3 comes next.
+// invariants, then builds a domain from each boot module (its hv. options,
+// boot_options.h, set its memory and name its ramdisk, the next module) and
+// runs them in ring 3, reporting on COM1 and through isa-debug-exit.
+#include "hv-core/core/boot_options.h"
 #include "hv-core/core/domain.h"
 #include "hv-core/core/domain_builder.h"
 #include "hv-core/core/elf_domain.h"
@@ -74,7 +76,10 @@ void module_name(const char* path, char (&name)[32]) {
   name[n] = '\0';
 }
 
-// What follows the file name on the module's command line: the domain's.
+const char* module_line(const MultibootModule& m) { return reinterpret_cast<const char*>(uint64_t{m.string}); }
+
+// What follows the file name on the module's command line: hv. options
+// (boot_options.h) and the domain's own words.
 const char* module_arguments(const char* line) {
   while (*line != '\0' && *line != ' ') ++line;
   while (*line == ' ') ++line;
@@ -84,8 +89,8 @@ const char* module_arguments(const char* line) {
 const char* refusal(hv::Status s) {
   switch (s) {
     case hv::Status::kNotSupported: return "it needs an ABI version or feature this hypervisor does not offer";
-    case hv::Status::kInvalid: return "not a valid pvabi guest kernel image";
-    case hv::Status::kNoMemory: return "not enough memory";
+    case hv::Status::kInvalid: return "not a valid pvabi guest kernel image, or it and its ramdisk do not fit hv.mem";
+    case hv::Status::kNoMemory: return "not enough free memory for the domain (hv.mem)";
     default: return pvabi::status_name(s);
   }
 }
@@ -150,21 +155,40 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
   hv::arch::serial_line(t.c_str());
   hv::destroy_domain(d.value);  // it has no code to run
   hv::arch::init_cpu_tables();
-  // Each boot module is a guest kernel: build its domain, or say why not.
+  // Each boot module is a guest kernel, or the ramdisk of the kernel before
+  // it (hv.ramdisk): build its domain, or say why not.
   const uint64_t heap_before = hv::arch::heap_bytes_used();
   uint64_t built_count = 0;
   for (uint32_t i = 0; i < module_count(info); ++i) {
     const MultibootModule& m = modules(info)[i];
     char name[32];
-    module_name(reinterpret_cast<const char*>(uint64_t{m.string}), name);
+    module_name(module_line(m), name);
+    hv::BootOptions options;
+    const hv::Status parsed = hv::parse_boot_options(module_arguments(module_line(m)), options);
+    const MultibootModule* ramdisk = nullptr;
+    if (options.ramdisk_follows && i + 1 < module_count(info)) ramdisk = &modules(info)[++i];
+    t.clear();
+    if (parsed != hv::Status::kOk) {
+      t << name << ": refused: " << options.problem << "; not started";
+      hv::arch::serial_line(t.c_str());
+      continue;
+    }
+    if (options.ramdisk_follows && ramdisk == nullptr) {
+      t << name << ": refused: hv.ramdisk, but no module follows; not started";
+      hv::arch::serial_line(t.c_str());
+      continue;
+    }
     hv::ElfDomainSpec spec;
     spec.image = reinterpret_cast<const uint8_t*>(uint64_t{m.start});
     spec.image_size = m.end - m.start;
     spec.config.name = name;
-    spec.config.memory_frames = 256;
-    spec.cmdline = module_arguments(reinterpret_cast<const char*>(uint64_t{m.string}));
+    spec.config.memory_frames = options.memory_frames;
+    spec.cmdline = options.guest_cmdline;
+    if (ramdisk != nullptr) {
+      spec.module = reinterpret_cast<const uint8_t*>(uint64_t{ramdisk->start});
+      spec.module_bytes = ramdisk->end - ramdisk->start;
+    }
     const hv::Result<hv::ElfDomain> built = hv::create_domain_from_elf(spec);
-    t.clear();
     if (built.is_ok()) {
       ++built_count;
       hv::domain_unpause(*built.value.domain);
@@ -172,6 +196,7 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
         << ", ABI " << uint64_t{PVABI_VERSION_MAJOR(built.value.elf.abi_version)} << "."
         << uint64_t{PVABI_VERSION_MINOR(built.value.elf.abi_version)} << ", "
         << built.value.domain->nr_frames << " frames";
+      if (ramdisk != nullptr) t << ", ramdisk of " << spec.module_bytes << " bytes";
     } else {
       t << name << ": refused: " << refusal(built.status) << " (" << pvabi::status_name(built.status)
         << "); not started";

@@ -252,10 +252,31 @@ void report_shutdown(const Domain& d) {
   serial_line(t.c_str());
 }
 
-void crash(Vcpu& v, const char* why, uint64_t vector, uint64_t rip) {
+// The vectors the CPU pushes an error code for (entry.S pushes 0 for the rest).
+constexpr bool exception_has_error_code(uint64_t vector) {
+  return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+}
+
+// The error code and, for a page fault, CR2 are what a porter needs to see
+// where an early kernel went wrong.
+struct Fault {
+  uint64_t error = 0;
+  uint64_t cr2 = 0;
+  bool has_error = false;
+};
+
+void crash(Vcpu& v, const char* why, uint64_t vector, uint64_t rip, Fault fault = {}) {
   Text t;
   t << "hv-core: " << v.domain->name << " crashed: " << why << ", vector " << vector << " at rip ";
   t.hex(rip);
+  if (fault.has_error) {
+    t << ", error ";
+    t.hex(fault.error);
+  }
+  if (vector == PVABI_VECTOR_PAGE_FAULT) {
+    t << ", address ";
+    t.hex(fault.cr2);
+  }
   serial_line(t.c_str());
   domain_shutdown(*v.domain, PVABI_SHUTDOWN_CRASH);
 }
@@ -364,7 +385,7 @@ extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* fr
     arch::resume_or_reschedule();
   }
   if (bounce_exception(v, static_cast<unsigned>(vector), error, cr2) != Status::kOk) {
-    arch::crash(v, "no handler for an exception", vector, r.rip);
+    arch::crash(v, "no handler for an exception", vector, r.rip, arch::Fault{error, cr2, arch::exception_has_error_code(vector)});
   }
   arch::resume_or_reschedule();
 }

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Boots hv-core in QEMU (software emulation) and checks what it reports on
 # the serial line and through isa-debug-exit:
-#   IMAGE [--exit-code N] [--module GUEST.elf]... [--before FIRST THEN]... [EXPECTED_LINE...]
-# N is hv-core's isa-debug-exit code (hv-core/arch/x86_64/domain_report.h),
-# 0 unless given. An EXPECTED_LINE starting with "~" is an extended regex.
+#   IMAGE [--memory MIB] [--exit-code N] [--module GUEST.elf]... [--before FIRST THEN]... [EXPECTED_LINE...]
+# MIB is the machine's memory (qemu_boot.sh); N is hv-core's isa-debug-exit
+# code (hv-core/arch/x86_64/domain_report.h), 0 unless given. An EXPECTED_LINE starting with "~" is an extended regex.
 set -uo pipefail
 image=$1
 shift
 modules=()
 orders=()
 exit_code=0
+memory=256
+if [ "${1:-}" = --memory ]; then
+  memory=$2
+  shift 2
+fi
 if [ "${1:-}" = --exit-code ]; then
   exit_code=$2
   shift 2
@@ -26,7 +31,7 @@ done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 . "$(dirname "$0")/qemu_boot.sh"
-boot_hv "$image" "$out" "${modules[@]}"
+boot_hv --memory "$memory" "$image" "$out" "${modules[@]}"
 rc=$?
 sed 's/^/  | /' "$out"
 # isa-debug-exit: status (code << 1) | 1.

@@ -9,4 +9,5 @@ meson_build=$2
 shift 2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 "$root/ports/linux/build" "$meson_build/linux" --meson "$meson_build"
+"$root/ports/linux/size" "$meson_build/linux"
 exec "$root/tests/guests/boot_smoke.sh" "$image" --memory 512 "$@"

@@ -63,12 +63,7 @@ int env_user_mode_init(void) {
 
 uint64_t env_run_user(void) {
   static struct pvabi_iret_frame to_user;
-  to_user = (struct pvabi_iret_frame){0};
-  to_user.flags = PVABI_IRET_TO_USER;
-  to_user.rip = (uint64_t)bench_user_syscalls;
-  to_user.cs = PVABI_FLAT_CS64;
-  to_user.rflags = 0x202;
-  to_user.ss = PVABI_FLAT_SS; /* rsp 0: the user program uses no stack */
+  to_user = guest_user_entry_frame((uint64_t)bench_user_syscalls, 0); /* the user program uses no stack */
   return pv_enter_user(&to_user);
 }
 

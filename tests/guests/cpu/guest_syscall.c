@@ -170,13 +170,7 @@ int pvtest_setup(void) {
     return 1;
   }
   static struct pvabi_iret_frame to_user;
-  to_user = (struct pvabi_iret_frame){0};
-  to_user.flags = PVABI_IRET_TO_USER;
-  to_user.rip = (uint64_t)user_program;
-  to_user.cs = PVABI_FLAT_CS64;
-  to_user.rflags = 0x202;
-  to_user.rsp = (uint64_t)user_stack + sizeof user_stack;
-  to_user.ss = PVABI_FLAT_SS;
+  to_user = guest_user_entry_frame((uint64_t)user_program, (uint64_t)user_stack + sizeof user_stack);
   (void)cpu_enter_user(&to_user);
   return 0;
 }

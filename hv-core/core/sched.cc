@@ -196,9 +196,9 @@ void sched_account(Vcpu& v, uint64_t ran_ns) {
 
 Vcpu* sched_current() { return g_current; }
 
-bool sched_would_keep(const Vcpu& v, uint64_t ran_ns, uint64_t now_ns) {
+bool sched_would_keep(const Vcpu& v, uint64_t ran_ns) {
   if (g_current != &v || v.sched.yielded || ran_ns >= g_slice_ns || !sched_runnable(v)) return false;
-  if (!g_timers.empty() && g_timers.top()->key <= now_ns) return false;
+  if (!g_timers.empty() && g_timers.top()->key <= hypervisor_time_ns()) return false;
   // Equal keys run in queue order, and accounting queues v last.
   return g_run_queue.empty() || v.sched.vtime + virtual_ns(v, ran_ns) < g_run_queue.top()->key;
 }

@@ -88,10 +88,11 @@ void sched_account(Vcpu& v, uint64_t ran_ns);
 [[nodiscard]] Vcpu* sched_current();
 // The loop's shortcut after an entry that did not end the turn: true when
 // sched_account(v, ran_ns) then sched_pick_next() would pick `v` again with
-// no timer due by now_ns (v current and runnable, not yielded, inside its
-// slice, and queued vCPUs strictly later in virtual time). The loop may then
-// resume v as is and charge the whole turn when it does account.
-[[nodiscard]] bool sched_would_keep(const Vcpu& v, uint64_t ran_ns, uint64_t now_ns);
+// no timer due now (v current and runnable, not yielded, inside its slice,
+// and queued vCPUs strictly later in virtual time). The loop may then
+// resume v as is and charge the whole turn when it does account. Reads the
+// time only when a timer is armed.
+[[nodiscard]] bool sched_would_keep(const Vcpu& v, uint64_t ran_ns);
 [[nodiscard]] uint64_t sched_slice_ns();
 void sched_set_slice_ns(uint64_t ns);
 

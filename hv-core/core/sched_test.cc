@@ -236,10 +236,9 @@ TEST_F(SchedTest, WouldKeepAgreesWithTheFullTurn) {
       case 3: sched_wake(*all[rng() % all.size()]); break;
       default: break;
     }
-    const uint64_t now = hypervisor_time_ns();
-    const bool keep = sched_would_keep(*v, ran, now);
+    const bool keep = sched_would_keep(*v, ran);
     sched_account(*v, ran);
-    sched_run_timers(now);
+    sched_run_timers(hypervisor_time_ns());
     Vcpu* next = sched_pick_next();
     if (keep) {
       ASSERT_EQ(next, v) << "turn " << turn;
@@ -259,23 +258,23 @@ TEST_F(SchedTest, WouldKeepSaysNoForEachReasonToSwitch) {
   Domain& b = small_domain();
   Vcpu* v = sched_pick_next();
   Vcpu* other = v == a.vcpus[0] ? b.vcpus[0] : a.vcpus[0];
-  const uint64_t now = hypervisor_time_ns();
   // Queued `other` is at the same virtual time: only a turn of 0 ns... still
   // ties, and ties go to the queue.
-  EXPECT_FALSE(sched_would_keep(*v, 0, now));
-  EXPECT_FALSE(sched_would_keep(*other, 0, now));  // not the current one
+  EXPECT_FALSE(sched_would_keep(*v, 0));
+  EXPECT_FALSE(sched_would_keep(*other, 0));  // not the current one
   sched_block(*other);
-  EXPECT_TRUE(sched_would_keep(*v, 1000, now));
-  EXPECT_FALSE(sched_would_keep(*v, kDefaultSliceNs, now));  // the slice is over
+  EXPECT_TRUE(sched_would_keep(*v, 1000));
+  EXPECT_FALSE(sched_would_keep(*v, kDefaultSliceNs));  // the slice is over
   v->sched.yielded = true;
-  EXPECT_FALSE(sched_would_keep(*v, 1000, now));
+  EXPECT_FALSE(sched_would_keep(*v, 1000));
   v->sched.yielded = false;
   sched_set_timer(*other, system_time_ns(*other) + 10);
-  EXPECT_TRUE(sched_would_keep(*v, 1000, now));
-  EXPECT_FALSE(sched_would_keep(*v, 1000, now + 10));  // a timer is due
+  EXPECT_TRUE(sched_would_keep(*v, 1000));
+  host::advance_tsc(10);
+  EXPECT_FALSE(sched_would_keep(*v, 1000));  // a timer is due
   sched_set_timer(*other, 0);
   sched_block(*v);
-  EXPECT_FALSE(sched_would_keep(*v, 1000, now));
+  EXPECT_FALSE(sched_would_keep(*v, 1000));
   sched_account(*v, 0);
   sched_wake(*v);
   sched_wake(*other);

@@ -229,7 +229,7 @@ bool timer_interrupt_pending() {
 // timer still running (a timer that fires meanwhile preempts it at once).
 [[noreturn]] void resume_or_reschedule() {
   Vcpu& v = *g_current;
-  if (sched_would_keep(v, ran_this_turn(), hypervisor_time_ns())) enter(v, false);
+  if (sched_would_keep(v, ran_this_turn())) enter(v, false);
   reschedule();
 }
 

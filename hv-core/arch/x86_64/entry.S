@@ -2,41 +2,46 @@
  * hv-core/arch/x86_64/entry.S: the ways between ring 3 and the hypervisor.
  * These run at HV_ALIAS_BASE + their load address (reserved L4 slot 257),
  * which is mapped under the hypervisor's page tables and every guest's, so
- * they can switch CR3. They save the guest's registers into entry_regs
- * (rip-relative, so through the alias too), switch to the hypervisor's
- * tables and stack, and jump to C++ at its low address.
+ * they can switch CR3. They save the guest's registers straight into the
+ * running vCPU's save area (entry_regs_ptr, an alias address the way in
+ * sets), switch to the hypervisor's tables and stack, and jump to C++ at
+ * its low address.
  */
 #include "guest_regs_offsets.h"
 
   .text
   .code64
 
-/* Every general-purpose register but rsp, into entry_regs. */
+/* Every general-purpose register but rsp, into *entry_regs_ptr; leaves
+ * rax pointing there. */
 .macro save_guest_registers
-  movq %rax, entry_regs + GR_RAX(%rip)
-  movq %rbx, entry_regs + GR_RBX(%rip)
-  movq %rcx, entry_regs + GR_RCX(%rip)
-  movq %rdx, entry_regs + GR_RDX(%rip)
-  movq %rsi, entry_regs + GR_RSI(%rip)
-  movq %rdi, entry_regs + GR_RDI(%rip)
-  movq %rbp, entry_regs + GR_RBP(%rip)
-  movq %r8, entry_regs + GR_R8(%rip)
-  movq %r9, entry_regs + GR_R9(%rip)
-  movq %r10, entry_regs + GR_R10(%rip)
-  movq %r11, entry_regs + GR_R11(%rip)
-  movq %r12, entry_regs + GR_R12(%rip)
-  movq %r13, entry_regs + GR_R13(%rip)
-  movq %r14, entry_regs + GR_R14(%rip)
-  movq %r15, entry_regs + GR_R15(%rip)
+  movq %rax, entry_scratch(%rip)
+  movq entry_regs_ptr(%rip), %rax
+  movq %rbx, GR_RBX(%rax)
+  movq %rcx, GR_RCX(%rax)
+  movq %rdx, GR_RDX(%rax)
+  movq %rsi, GR_RSI(%rax)
+  movq %rdi, GR_RDI(%rax)
+  movq %rbp, GR_RBP(%rax)
+  movq %r8, GR_R8(%rax)
+  movq %r9, GR_R9(%rax)
+  movq %r10, GR_R10(%rax)
+  movq %r11, GR_R11(%rax)
+  movq %r12, GR_R12(%rax)
+  movq %r13, GR_R13(%rax)
+  movq %r14, GR_R14(%rax)
+  movq %r15, GR_R15(%rax)
+  movq entry_scratch(%rip), %rbx
+  movq %rbx, GR_RAX(%rax)
 .endm
 
 /* syscall from ring 3 (the hypercall page's stubs): rcx = rip, r11 = rflags. */
   .globl syscall_entry
 syscall_entry:
-  movq %rsp, entry_regs + GR_RSP(%rip)
   save_guest_registers
-  movq %rcx, entry_regs + GR_RIP(%rip)
-  movq %r11, entry_regs + GR_RFLAGS(%rip)
+  movq %rsp, GR_RSP(%rax)
+  movq %rcx, GR_RIP(%rax)
+  movq %r11, GR_RFLAGS(%rax)
   movq hv_cr3(%rip), %rax
   movq %rax, %cr3
   movq hv_stack_top(%rip), %rsp

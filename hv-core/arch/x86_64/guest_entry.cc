@@ -17,7 +17,8 @@ using hv::GuestRegs;
 
 extern "C" {
 // Shared with entry.S, which reaches them rip-relative through the alias.
-GuestRegs entry_regs;
+GuestRegs* entry_regs_ptr;  // the running vCPU's save area, an alias address
+uint64_t entry_scratch;
 uint64_t hv_cr3;
 uint64_t hv_stack_top;
 void syscall_entry();
@@ -91,6 +92,7 @@ alignas(16) IdtGate g_idt[256];
 alignas(16) uint8_t g_hv_stack[64 * 1024];
 alignas(16) uint8_t g_trap_stack[16 * 1024];
 alignas(16) IretFrame g_iret_frame;
+GuestRegs g_discarded_regs;  // where an entry from ring 0 saves its registers
 Vcpu* g_current = nullptr;
 uint64_t g_preemptions[kMaxDomains];  // timer preemptions, by domain id
 uint64_t g_entered_at = 0;
@@ -189,8 +191,10 @@ void set_soft_interrupt_gate(unsigned vector) {
     g_entered_at = platform::read_tsc();
     arm_timer(sched_slice_ns());
   }
+  auto* regs = reinterpret_cast<GuestRegs*>(alias(&r));
+  entry_regs_ptr = regs;
   auto* go = reinterpret_cast<void (*)(GuestRegs*, uint64_t, void*)>(alias(&enter_guest));
-  go(reinterpret_cast<GuestRegs*>(alias(&r)), table.address().value(), reinterpret_cast<void*>(alias(&g_iret_frame)));
+  go(regs, table.address().value(), reinterpret_cast<void*>(alias(&g_iret_frame)));
   __builtin_unreachable();
 }
 
@@ -220,7 +224,10 @@ bool timer_interrupt_pending() {
 [[noreturn]] void reschedule() {
   stop_timer();
   if (g_current != nullptr && sched_current() == g_current) sched_account(*g_current, ran_this_turn());
-  if (timer_interrupt_pending()) asm volatile("sti; nop; cli");
+  if (timer_interrupt_pending()) {
+    entry_regs_ptr = reinterpret_cast<GuestRegs*>(alias(&g_discarded_regs));  // keep the vCPU's
+    asm volatile("sti; nop; cli");
+  }
   run_next();
 }
 
@@ -234,10 +241,9 @@ bool timer_interrupt_pending() {
 }
 
 // The current vCPU's registers as the entry left them: the general ones
-// from entry_regs, the rest from where the way in keeps them.
+// saved in place by entry.S, the rest from where the way in keeps them.
 GuestRegs& take_guest_regs(uint64_t rip, uint16_t cs, uint64_t rflags, uint64_t rsp, uint16_t ss) {
   GuestRegs& r = g_current->cpu.regs;
-  r = entry_regs;
   r.rip = rip;
   r.cs = cs;
   r.rflags = rflags;
@@ -326,6 +332,7 @@ void init_cpu_tables() {
   wrmsr(kFmask, 0x47700);  // IF, TF, DF, NT, AC clear on entry
   asm volatile("mov %%cr3, %0" : "=r"(hv_cr3));
   hv_stack_top = reinterpret_cast<uint64_t>(g_hv_stack + sizeof g_hv_stack);
+  entry_regs_ptr = reinterpret_cast<GuestRegs*>(alias(&g_discarded_regs));
   enable_smep();
   init_timer();
 }
@@ -340,8 +347,9 @@ using namespace hv;
 
 extern "C" void hv_syscall() {
   Vcpu& v = *arch::g_current;
-  // syscall keeps rip in rcx and rflags in r11; the selectors are the flat ones it ran with.
-  GuestRegs& r = arch::take_guest_regs(entry_regs.rcx, v.cpu.regs.cs, entry_regs.r11, entry_regs.rsp, v.cpu.regs.ss);
+  // syscall_entry saved every register in place, rip (syscall keeps it in
+  // rcx) and rflags (r11) included; the selectors are the flat ones it ran with.
+  GuestRegs& r = v.cpu.regs;
   if (v.in_user_mode) {
     if (bounce_syscall(v) != Status::kOk) arch::crash(v, "no syscall callback", PVABI_VECTOR_SYSCALL, r.rip);
   } else {

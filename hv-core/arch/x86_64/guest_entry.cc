@@ -97,6 +97,8 @@ Vcpu* g_current = nullptr;
 uint64_t g_preemptions[kMaxDomains];  // timer preemptions, by domain id
 uint64_t g_entered_at = 0;
 
+constexpr uint32_t kFsBase = 0xc0000100, kGsBase = 0xc0000101;
+
 void wrmsr(uint32_t msr, uint64_t v) {
   asm volatile("wrmsr" : : "c"(msr), "a"(static_cast<uint32_t>(v)), "d"(static_cast<uint32_t>(v >> 32)));
 }
@@ -187,6 +189,11 @@ void set_soft_interrupt_gate(unsigned vector) {
   // IOPL stays 0 (iret and the bounces already keep them so).
   g_iret_frame = IretFrame{r.rip, uint64_t{r.cs}, (r.rflags | 0x202) & ~0x3000ull, r.rsp, uint64_t{r.ss}};
   const Mfn table = v.in_user_mode ? v.user_baseptr : v.kernel_baseptr;
+  // The segment bases the guest set for the mode it enters: the CPU's are
+  // shared by every vCPU, and a selector load in the guest may have changed
+  // them (both checked canonical when set).
+  wrmsr(kFsBase, v.cpu.fs_base);
+  wrmsr(kGsBase, v.in_user_mode ? v.cpu.gs_base_user : v.cpu.gs_base_kernel);
   if (new_turn) {
     g_entered_at = platform::read_tsc();
     arm_timer(sched_slice_ns());

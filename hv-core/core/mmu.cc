@@ -25,19 +25,6 @@ void drop_baseptr(Vcpu& v, Mfn& slot) {
   slot = kNoFrame;
 }
 
-Status pt_update(Domain& d, const pvabi_mmu_update& u, bool preserve_ad) {
-  const Maddr entry = pvabi::mmu_update_target(u);
-  if ((entry.value() & 7) != 0) return Status::kInvalid;
-  const Mfn table = entry.frame();
-  if (const Status s = check_owned(d, table); s != Status::kOk) return s;
-  const FrameInfo& fi = frame_table().info(table);
-  if (!is_page_table(fi.type) || (fi.flags & kFrameValidated) == 0) return Status::kInvalid;
-  const Status s = update_entry(d, table, table_level(fi.type),
-                                static_cast<unsigned>(entry.page_offset() / 8), u.val, preserve_ad);
-  if (s == Status::kOk) ++d.stats.mmu_updates;
-  return s;
-}
-
 Status machphys_update(Domain& d, const pvabi_mmu_update& u) {
   const Mfn frame = pvabi::mmu_update_target(u).frame();
   if (const Status s = check_owned(d, frame); s != Status::kOk) return s;
@@ -138,6 +125,18 @@ Status mmuext(Vcpu& v, Domain& d, const pvabi_mmuext_op& op) {
 
 }  // namespace
 
+Status pt_update(Domain& d, Maddr entry, uint64_t val, bool preserve_ad) {
+  if ((entry.value() & 7) != 0) return Status::kInvalid;
+  const Mfn table = entry.frame();
+  if (const Status s = check_owned(d, table); s != Status::kOk) return s;
+  const FrameInfo& fi = frame_table().info(table);
+  if (!is_page_table(fi.type) || (fi.flags & kFrameValidated) == 0) return Status::kInvalid;
+  const Status s = update_entry(d, table, table_level(fi.type), static_cast<unsigned>(entry.page_offset() / 8), val,
+                                preserve_ad);
+  if (s == Status::kOk) ++d.stats.mmu_updates;
+  return s;
+}
+
 Status set_baseptr(Vcpu& v, Mfn table, bool user) {
   Domain& d = *v.domain;
   if (const Status s = check_owned(d, table); s != Status::kOk) return s;
@@ -170,8 +169,8 @@ int64_t hc_mmu_update(Vcpu& v, const HypercallArgs& a) {
       v, Gva{a.a[0]}, a.a[1], PVABI_MMU_BATCH_MAX, Gva{a.a[2]}, [&](const pvabi_mmu_update& u) {
         Status r = Status::kInvalid;
         switch (pvabi::mmu_update_cmd(u)) {
-          case PVABI_MMU_NORMAL_PT_UPDATE: r = pt_update(d, u, false); break;
-          case PVABI_MMU_PT_UPDATE_PRESERVE_AD: r = pt_update(d, u, true); break;
+          case PVABI_MMU_NORMAL_PT_UPDATE: r = pt_update(d, pvabi::mmu_update_target(u), u.val, false); break;
+          case PVABI_MMU_PT_UPDATE_PRESERVE_AD: r = pt_update(d, pvabi::mmu_update_target(u), u.val, true); break;
           case PVABI_MMU_MACHPHYS_UPDATE: r = machphys_update(d, u); break;
         }
         if (r != Status::kOk) ++d.stats.mmu_refusals;
@@ -218,13 +217,16 @@ int64_t hc_update_va_mapping(Vcpu& v, const HypercallArgs& a) {
   return PVABI_OK;
 }
 
-int64_t hc_vm_assist(Vcpu&, const HypercallArgs& a) {
-  const uint64_t cmd = a.a[0];
+int64_t hc_vm_assist(Vcpu& v, const HypercallArgs& a) {
+  const uint64_t cmd = a.a[0], type = a.a[1];
   if (cmd != PVABI_VMASST_ENABLE && cmd != PVABI_VMASST_DISABLE) return PVABI_EINVAL;
-  // Neither assist is offered yet: page-table write emulation needs the
-  // arch's page-fault path, and strict M2P needs the table mapped into
-  // guests. Guests fall back to explicit mmu_update (the v1 baseline).
-  return PVABI_ENOSYS;
+  // Strict M2P would need a per-domain view of the table, which is mapped
+  // once for all: not offered, guests check ownership themselves.
+  if (type != PVABI_VMASST_PT_WRITE_EMULATION) return PVABI_ENOSYS;
+  const uint32_t bit = 1u << type;
+  Domain& d = *v.domain;
+  d.vm_assist = cmd == PVABI_VMASST_ENABLE ? d.vm_assist | bit : d.vm_assist & ~bit;
+  return PVABI_OK;
 }
 
 }  // namespace hv

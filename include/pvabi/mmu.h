@@ -250,9 +250,13 @@ PVABI_ASSERT_OFFSET(pvabi_mmuext_op, arg2, 16);
 /**
  * PVABI_HC_VM_ASSIST(cmd, type): switch an optional MMU assist on or off.
  * in: cmd = PVABI_VMASST_ENABLE or PVABI_VMASST_DISABLE; type = one below.
- * status: PVABI_OK; PVABI_EINVAL (unknown cmd); PVABI_ENOSYS (unknown type, or an
- *   assist this hypervisor does not offer: fall back to explicit mmu_update).
- * On failure the assist keeps its state.
+ * status: PVABI_OK (enabling one already on, or disabling one already off,
+ *   is no error); PVABI_EINVAL (unknown cmd); PVABI_ENOSYS (unknown type, or
+ *   an assist this hypervisor does not offer: fall back to explicit
+ *   mmu_update). This hypervisor offers PVABI_VMASST_PT_WRITE_EMULATION;
+ *   PVABI_VMASST_M2P_STRICT answers PVABI_ENOSYS.
+ * On failure the assist keeps its state. An assist applies to the whole
+ * domain, every vCPU.
  */
 #define PVABI_VMASST_ENABLE 0
 #define PVABI_VMASST_DISABLE 1
@@ -260,6 +264,13 @@ PVABI_ASSERT_OFFSET(pvabi_mmuext_op, arg2, 16);
  * A guest write to a page-table entry that faults because the table is
  * read-only is decoded and performed as PVABI_MMU_NORMAL_PT_UPDATE (then
  * execution continues), instead of being bounced as a page fault.
+ * Covered: a write from guest kernel mode, 8 bytes at an 8-aligned entry of
+ * an L1 table the domain owns, by one of `mov r64, m64`, `mov imm32, m64`
+ * (sign-extended), `xchg r64, m64` or `cmpxchg r64, m64` (lock optional on
+ * the last two; no prefixes but lock and one REX.W). xchg and cmpxchg see
+ * and return the entry as stored (USER set, see PVABI_PTE_GUEST_FLAGS). No
+ * TLB flush is implied, as for mmu_update. Anything else, and any write the
+ * validation refuses, is bounced as the page fault it was, entry unchanged.
  */
 #define PVABI_VMASST_PT_WRITE_EMULATION 0
 /* The machine-to-pseudo-physical table reads PVABI_M2P_INVALID for frames

@@ -28,6 +28,7 @@
 #include "hv-core/core/invariants.h"
 #include "hv-core/platform/host/host_platform.h"
 #include "hv-core/platform/host/test_guest.h"
+#include "fuzz_checks.h"
 
 namespace {
 
@@ -127,14 +128,6 @@ void place(World& w, int self, Input& in) {
   (void)hv::copy_to_guest(g.vcpu(), at, buf, len);
 }
 
-void check(const char* when) {
-  const hv::InvariantReport r = hv::check_invariants();
-  if (!r.ok()) {
-    std::fprintf(stderr, "invariant broken %s: %s\n", when, r.first.c_str());
-    __builtin_trap();
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -186,14 +179,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         __atomic_store_n(reinterpret_cast<uint64_t*>(&table[ref]), *reinterpret_cast<const uint64_t*>(&e),
                          __ATOMIC_RELEASE);
       }
-      check("after a hypercall");
+      fuzz::check_invariants("after a hypercall");
     }
   }
-  hv::host::reset_machine();
-  if (hv::frame_table().free_frames() != free_frames) {
-    std::fprintf(stderr, "references leaked: %llu frames not free after teardown\n",
-                 static_cast<unsigned long long>(free_frames - hv::frame_table().free_frames()));
-    __builtin_trap();
-  }
+  fuzz::check_teardown(free_frames);
   return 0;
 }

@@ -6,7 +6,9 @@
 #include "guest_regs_offsets.h"
 #include "hv-core/core/cpu.h"
 #include "hv-core/core/domain.h"
+#include "hv-core/core/guest_access.h"
 #include "hv-core/core/hypercall.h"
+#include "hv-core/core/pt_write.h"
 #include "hv-core/core/sched.h"
 #include "hv-core/core/text.h"
 #include "hv-core/core/time.h"
@@ -270,6 +272,27 @@ constexpr bool exception_has_error_code(uint64_t vector) {
   return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
 }
 
+// A store to a present, read-only page (not a reserved-bit fault, not a
+// fetch) may be a page-table write the guest asked us to emulate
+// (pt_write.h). The instruction is read from the guest: up to 15 bytes, or
+// as many as its page holds when the next one is unreadable.
+bool emulated_pt_write(Vcpu& v, uint64_t error, uint64_t cr2) {
+  constexpr uint64_t kPresent = 1, kWrite = 2, kReserved = 8, kFetch = 16;
+  if ((error & (kPresent | kWrite | kReserved | kFetch)) != (kPresent | kWrite) ||
+      (v.domain->vm_assist & (1u << PVABI_VMASST_PT_WRITE_EMULATION)) == 0) {
+    return false;
+  }
+  uint8_t insn[kMaxInsnBytes];
+  const Gva rip{v.cpu.regs.rip};
+  const size_t in_page = PVABI_PAGE_SIZE - rip.page_offset();
+  size_t len = in_page < sizeof insn ? in_page : sizeof insn;
+  if (copy_from_guest(v, rip, insn, len) != Status::kOk) return false;
+  if (len < sizeof insn && copy_from_guest(v, rip + len, insn + len, sizeof insn - len) == Status::kOk) {
+    len = sizeof insn;
+  }
+  return emulate_pt_write(v, Gva{cr2}, insn, len, v.cpu.regs) == Status::kOk;
+}
+
 // The error code and, for a page fault, CR2 are what a porter needs to see
 // where an early kernel went wrong.
 struct Fault {
@@ -399,6 +422,7 @@ extern "C" void hv_exception(uint64_t vector, uint64_t error, const uint64_t* fr
     }
     arch::resume_or_reschedule();
   }
+  if (vector == PVABI_VECTOR_PAGE_FAULT && arch::emulated_pt_write(v, error, cr2)) arch::resume_or_reschedule();
   if (bounce_exception(v, static_cast<unsigned>(vector), error, cr2) != Status::kOk) {
     arch::crash(v, "no handler for an exception", vector, r.rip, arch::Fault{error, cr2, arch::exception_has_error_code(vector)});
   }

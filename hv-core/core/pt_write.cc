@@ -1,0 +1,156 @@
+#include "pt_write.h"
+
+#include "cpu.h"
+#include "domain.h"
+#include "frame_table.h"
+#include "guest_access.h"
+#include "mmu.h"
+
+namespace hv {
+namespace {
+
+constexpr uint8_t kLock = 0xf0;
+constexpr uint8_t kRexW = 0x48;  // 0100WRXB with W set
+constexpr uint8_t kRexR = 0x04;
+
+// A register by its x86 encoding number.
+uint64_t& reg_ref(GuestRegs& r, unsigned n) {
+  switch (n & 15) {
+    case 0: return r.rax;
+    case 1: return r.rcx;
+    case 2: return r.rdx;
+    case 3: return r.rbx;
+    case 4: return r.rsp;
+    case 5: return r.rbp;
+    case 6: return r.rsi;
+    case 7: return r.rdi;
+    case 8: return r.r8;
+    case 9: return r.r9;
+    case 10: return r.r10;
+    case 11: return r.r11;
+    case 12: return r.r12;
+    case 13: return r.r13;
+    case 14: return r.r14;
+    default: return r.r15;
+  }
+}
+
+// The arithmetic flags `cmp rax, old` leaves, as cmpxchg sets them.
+uint64_t compare_flags(uint64_t rflags, uint64_t a, uint64_t b) {
+  constexpr uint64_t kCf = 1u << 0, kPf = 1u << 2, kAf = 1u << 4, kZf = 1u << 6, kSf = 1u << 7, kOf = 1u << 11;
+  const uint64_t r = a - b;
+  rflags &= ~(kCf | kPf | kAf | kZf | kSf | kOf);
+  if (a < b) rflags |= kCf;
+  if ((__builtin_popcount(static_cast<unsigned>(r & 0xff)) & 1) == 0) rflags |= kPf;
+  if (((a ^ b ^ r) & 0x10) != 0) rflags |= kAf;
+  if (r == 0) rflags |= kZf;
+  if ((r >> 63) != 0) rflags |= kSf;
+  if ((((a ^ b) & (a ^ r)) >> 63) != 0) rflags |= kOf;
+  return rflags;
+}
+
+}  // namespace
+
+Result<PtWriteInsn> decode_pt_write(const uint8_t* bytes, size_t len) {
+  using R = Result<PtWriteInsn>;
+  if (len > kMaxInsnBytes) len = kMaxInsnBytes;
+  size_t pos = 0;
+  auto next = [&](uint8_t* out) {
+    if (pos >= len) return false;
+    *out = bytes[pos++];
+    return true;
+  };
+  uint8_t b = 0;
+  if (!next(&b)) return R::error(Status::kInvalid);
+  const bool lock = b == kLock;
+  if (lock && !next(&b)) return R::error(Status::kInvalid);
+  if ((b & 0xf8) != kRexW) return R::error(Status::kInvalid);
+  const uint8_t rex = b;
+  PtWriteInsn insn;
+  if (!next(&b)) return R::error(Status::kInvalid);
+  switch (b) {
+    case 0x89: insn.form = PtWriteForm::kMov; break;
+    case 0xc7: insn.form = PtWriteForm::kMovImm; break;
+    case 0x87: insn.form = PtWriteForm::kXchg; break;
+    case 0x0f:
+      if (!next(&b) || b != 0xb1) return R::error(Status::kInvalid);
+      insn.form = PtWriteForm::kCmpxchg;
+      break;
+    default: return R::error(Status::kInvalid);
+  }
+  // lock is #UD on a mov: the CPU never gets as far as the write.
+  if (lock && (insn.form == PtWriteForm::kMov || insn.form == PtWriteForm::kMovImm)) {
+    return R::error(Status::kInvalid);
+  }
+  uint8_t modrm = 0;
+  if (!next(&modrm)) return R::error(Status::kInvalid);
+  const unsigned mod = modrm >> 6, rm = modrm & 7;
+  insn.reg = ((modrm >> 3) & 7) | ((rex & kRexR) != 0 ? 8u : 0u);
+  if (mod == 3) return R::error(Status::kInvalid);  // a register operand writes no memory
+  if (insn.form == PtWriteForm::kMovImm && (modrm & 0x38) != 0) return R::error(Status::kInvalid);
+  size_t disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+  if (rm == 4) {
+    uint8_t sib = 0;
+    if (!next(&sib)) return R::error(Status::kInvalid);
+    if (mod == 0 && (sib & 7) == 5) disp = 4;  // no base: disp32
+  } else if (mod == 0 && rm == 5) {
+    disp = 4;  // rip-relative
+  }
+  if (len - pos < disp) return R::error(Status::kInvalid);
+  pos += disp;
+  if (insn.form == PtWriteForm::kMovImm) {
+    if (len - pos < 4) return R::error(Status::kInvalid);
+    uint32_t imm = 0;
+    for (unsigned i = 0; i < 4; ++i) imm |= uint32_t{bytes[pos + i]} << (8 * i);
+    insn.imm = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(imm)));
+    pos += 4;
+  }
+  insn.length = static_cast<unsigned>(pos);
+  return R::ok(insn);
+}
+
+Status emulate_pt_write(Vcpu& v, Gva fault_va, const uint8_t* bytes, size_t len, GuestRegs& regs) {
+  Domain& d = *v.domain;
+  if ((d.vm_assist & (1u << PVABI_VMASST_PT_WRITE_EMULATION)) == 0) return Status::kNotSupported;
+  // Translated through the kernel's tables: a user-mode fault is the guest kernel's to handle.
+  if (v.in_user_mode) return Status::kNotPermitted;
+  if ((fault_va.value() & 7) != 0) return Status::kInvalid;
+  const Result<PtWriteInsn> insn = decode_pt_write(bytes, len);
+  if (!insn.is_ok()) return insn.status;
+  const Result<Maddr> entry = translate(v, fault_va, false);
+  if (!entry.is_ok()) return entry.status;
+  const Mfn table = entry.value.frame();
+  const FrameInfo& fi = frame_table().info(table);
+  if (fi.owner != d.id.value()) return Status::kNotPermitted;
+  if (fi.type != FrameType::kL1) return Status::kInvalid;
+
+  // Decode done: compute what the instruction would do.
+  const uint64_t old = load_entry(&table_entries(table)[entry.value.page_offset() / 8]);
+  uint64_t& reg = reg_ref(regs, insn.value.reg);
+  uint64_t next = 0;
+  switch (insn.value.form) {
+    case PtWriteForm::kMov:
+    case PtWriteForm::kXchg: next = reg; break;
+    case PtWriteForm::kMovImm: next = insn.value.imm; break;
+    case PtWriteForm::kCmpxchg:
+      if (regs.rax != old) {  // no write: rax takes the entry
+        regs.rflags = compare_flags(regs.rflags, regs.rax, old);
+        regs.rax = old;
+        regs.rip += insn.value.length;
+        return Status::kOk;
+      }
+      next = reg;
+      break;
+  }
+  // The one step that may refuse, and changes nothing when it does.
+  if (const Status s = pt_update(d, entry.value, next, false); s != Status::kOk) {
+    ++d.stats.mmu_refusals;
+    return s;
+  }
+  if (insn.value.form == PtWriteForm::kXchg) reg = old;
+  if (insn.value.form == PtWriteForm::kCmpxchg) regs.rflags = compare_flags(regs.rflags, old, old);
+  regs.rip += insn.value.length;
+  return Status::kOk;
+}
+
+}  // namespace hv

@@ -80,6 +80,8 @@ class Domain {
 
   [[nodiscard]] pvabi_shared_info& shared_info();
   [[nodiscard]] Vcpu* vcpu(uint32_t index) { return index < max_vcpus ? vcpus[index] : nullptr; }
+  // PVABI_VMASST `type` is switched on (PVABI_HC_VM_ASSIST).
+  [[nodiscard]] bool vm_assist_on(uint32_t type) const { return (vm_assist & (1u << type)) != 0; }
 };
 
 // Sets up the frame table and the domain table; false if out of memory.

@@ -80,9 +80,7 @@ Status load_module(Vcpu& caller, const pvabi_domctl_create& c, const ElfDomain& 
       s != Status::kOk) {
     return s;
   }
-  const pvabi_u64 where[2] = {built.module.value(), c.module_len};
-  static_assert(offsetof(pvabi_start_info, module_len) == offsetof(pvabi_start_info, module_va) + 8);
-  return copy_to_guest(boot, built.layout.start_info + offsetof(pvabi_start_info, module_va), where, sizeof where);
+  return name_module(built, c.module_len);
 }
 
 DomainConfig config_of(const pvabi_domctl_create& c) {

@@ -22,9 +22,7 @@ Status load_segments(Vcpu& boot, const ElfImage& elf, const uint8_t* image) {
 Status load_module(Vcpu& boot, const ElfDomain& out, const ElfDomainSpec& spec) {
   if (spec.module == nullptr || spec.module_bytes == 0) return Status::kOk;
   if (const Status s = copy_to_guest(boot, out.module, spec.module, spec.module_bytes); s != Status::kOk) return s;
-  const pvabi_u64 where[2] = {out.module.value(), spec.module_bytes};
-  static_assert(offsetof(pvabi_start_info, module_len) == offsetof(pvabi_start_info, module_va) + 8);
-  return copy_to_guest(boot, out.layout.start_info + offsetof(pvabi_start_info, module_va), where, sizeof where);
+  return name_module(out, spec.module_bytes);
 }
 
 // Everything after create_domain: on failure the caller destroys the domain.
@@ -47,6 +45,13 @@ Status populate(ElfDomain& out, const ElfDomainSpec& spec) {
 }
 
 }  // namespace
+
+Status name_module(const ElfDomain& built, uint64_t len) {
+  const pvabi_u64 where[2] = {built.module.value(), len};
+  static_assert(offsetof(pvabi_start_info, module_len) == offsetof(pvabi_start_info, module_va) + 8);
+  return copy_to_guest(*built.domain->vcpus[0], built.layout.start_info + offsetof(pvabi_start_info, module_va), where,
+                       sizeof where);
+}
 
 Result<ElfDomain> create_domain_from_elf(const ElfDomainSpec& spec) {
   ElfDomain out;

@@ -22,7 +22,8 @@ struct ElfDomainSpec {
   uint64_t module_bytes = 0;  // room left for a module after the kernel
   // The module's bytes in hypervisor memory (module_bytes of them): copied
   // in and named in start info (module_va, module_len). Without it only the
-  // room is left, for a caller that copies and names it itself.
+  // room is left, for a caller that copies it itself and names it with
+  // name_module().
   const uint8_t* module = nullptr;
 };
 
@@ -37,6 +38,10 @@ struct ElfDomain {
 // offered), create_domain and build_address_space. On failure no domain
 // exists and no frame is taken. The domain is left paused.
 [[nodiscard]] Result<ElfDomain> create_domain_from_elf(const ElfDomainSpec& spec);
+
+// Names the `len` bytes at built.module in the new domain's start info
+// (module_va, module_len).
+[[nodiscard]] Status name_module(const ElfDomain& built, uint64_t len);
 
 }  // namespace hv
 

@@ -7,13 +7,13 @@
 #include "page_table.h"
 
 namespace hv {
-namespace {
 
-// An owned frame in range: ERANGE, then EPERM.
 Status check_owned(const Domain& d, Mfn f) {
   if (!frame_table().in_range(f)) return Status::kOutOfRange;
   return frame_table().info(f).owner == d.id.value() ? Status::kOk : Status::kNotPermitted;
 }
+
+namespace {
 
 bool is_guest_va(Gva va) { return va.canonical() && !pvabi::in_reserved_range(va); }
 

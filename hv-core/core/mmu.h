@@ -17,6 +17,9 @@ int64_t hc_update_va_mapping(Vcpu& v, const HypercallArgs& args);
 // recorded in Domain::vm_assist; PVABI_VMASST_M2P_STRICT is not (ENOSYS).
 int64_t hc_vm_assist(Vcpu& v, const HypercallArgs& args);
 
+// An owned frame in range: ERANGE, then EPERM.
+[[nodiscard]] Status check_owned(const Domain& d, Mfn f);
+
 // One PVABI_MMU_NORMAL_PT_UPDATE (preserve_ad: PVABI_MMU_PT_UPDATE_PRESERVE_AD)
 // of the entry at machine address `entry`, statuses as pvabi/mmu.h lists
 // them; counts an update in d's stats. Shared with the write emulation.

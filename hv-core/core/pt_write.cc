@@ -111,7 +111,7 @@ Result<PtWriteInsn> decode_pt_write(const uint8_t* bytes, size_t len) {
 
 Status emulate_pt_write(Vcpu& v, Gva fault_va, const uint8_t* bytes, size_t len, GuestRegs& regs) {
   Domain& d = *v.domain;
-  if ((d.vm_assist & (1u << PVABI_VMASST_PT_WRITE_EMULATION)) == 0) return Status::kNotSupported;
+  if (!d.vm_assist_on(PVABI_VMASST_PT_WRITE_EMULATION)) return Status::kNotSupported;
   // Translated through the kernel's tables: a user-mode fault is the guest kernel's to handle.
   if (v.in_user_mode) return Status::kNotPermitted;
   if ((fault_va.value() & 7) != 0) return Status::kInvalid;
@@ -120,9 +120,9 @@ Status emulate_pt_write(Vcpu& v, Gva fault_va, const uint8_t* bytes, size_t len,
   const Result<Maddr> entry = translate(v, fault_va, false);
   if (!entry.is_ok()) return entry.status;
   const Mfn table = entry.value.frame();
-  const FrameInfo& fi = frame_table().info(table);
-  if (fi.owner != d.id.value()) return Status::kNotPermitted;
-  if (fi.type != FrameType::kL1) return Status::kInvalid;
+  // Owned before its entry is read (a mismatching cmpxchg hands it back).
+  if (const Status s = check_owned(d, table); s != Status::kOk) return s;
+  if (frame_table().info(table).type != FrameType::kL1) return Status::kInvalid;
 
   // Decode done: compute what the instruction would do.
   const uint64_t old = load_entry(&table_entries(table)[entry.value.page_offset() / 8]);

@@ -202,6 +202,7 @@ bool sched_would_keep(const Vcpu& v, uint64_t ran_ns) {
   // Equal keys run in queue order, and accounting queues v last.
   return g_run_queue.empty() || v.sched.vtime + virtual_ns(v, ran_ns) < g_run_queue.top()->key;
 }
+
 uint64_t sched_slice_ns() { return g_slice_ns; }
 
 void sched_set_slice_ns(uint64_t ns) {

@@ -279,7 +279,7 @@ constexpr bool exception_has_error_code(uint64_t vector) {
 bool emulated_pt_write(Vcpu& v, uint64_t error, uint64_t cr2) {
   constexpr uint64_t kPresent = 1, kWrite = 2, kReserved = 8, kFetch = 16;
   if ((error & (kPresent | kWrite | kReserved | kFetch)) != (kPresent | kWrite) ||
-      (v.domain->vm_assist & (1u << PVABI_VMASST_PT_WRITE_EMULATION)) == 0) {
+      !v.domain->vm_assist_on(PVABI_VMASST_PT_WRITE_EMULATION)) {
     return false;
   }
   uint8_t insn[kMaxInsnBytes];

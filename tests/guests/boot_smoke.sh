@@ -2,17 +2,18 @@
 # Boots hv-core in QEMU (software emulation) and checks what it reports on
 # the serial line and through isa-debug-exit:
 #   IMAGE [--memory MIB] [--exit-code N] [--module GUEST.elf]... [--before FIRST THEN]... [EXPECTED_LINE...]
-# MIB is the machine's memory (qemu_boot.sh); N is hv-core's isa-debug-exit
-# code (hv-core/arch/x86_64/domain_report.h), 0 unless given. An EXPECTED_LINE starting with "~" is an extended regex.
+# MIB is the machine's memory (qemu_boot.sh's default unless given); N is
+# hv-core's isa-debug-exit code (hv-core/arch/x86_64/domain_report.h), 0
+# unless given. An EXPECTED_LINE starting with "~" is an extended regex.
 set -uo pipefail
 image=$1
 shift
 modules=()
 orders=()
 exit_code=0
-memory=256
+memory=()
 if [ "${1:-}" = --memory ]; then
-  memory=$2
+  memory=(--memory "$2")
   shift 2
 fi
 if [ "${1:-}" = --exit-code ]; then
@@ -31,7 +32,7 @@ done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 . "$(dirname "$0")/qemu_boot.sh"
-boot_hv --memory "$memory" "$image" "$out" "${modules[@]}"
+boot_hv "${memory[@]}" "$image" "$out" "${modules[@]}"
 rc=$?
 sed 's/^/  | /' "$out"
 # isa-debug-exit: status (code << 1) | 1.

@@ -32,6 +32,9 @@ int env_user_mode_init(void);
 uint64_t env_run_user(void);
 void bench_user_syscalls(void);
 
+/* The index of `va`'s entry in its level-`level` table (4 = the root). */
+static inline unsigned table_slot(uint64_t va, int level) { return (unsigned)(va >> (12 + 9 * (level - 1))) & 511; }
+
 /* The benchmarks; called once libpv is up. Returns when done. */
 void bench_main(void);
 

@@ -14,7 +14,6 @@
 #define RUNS 5
 #define WINDOW_VA 0xffffffffa0000000ull /* a 2 MiB window of the kernel's L2 the benchmarks remap */
 #define PTE_RW (PVABI_PTE_PRESENT | PVABI_PTE_WRITABLE | PVABI_PTE_USER)
-#define FRAME_MASK 0x000ffffffffff000ull
 
 static int is_role(const char *role) { return cmdline_is(env_cmdline(), "role", role); }
 
@@ -62,17 +61,15 @@ static void note(const char *what) { console_printf("%s", what); }
 /* ---- page tables, walked from the root through libpv's frame translations ---- */
 
 static uint64_t *table_at(uint64_t entry) {
-  return (uint64_t *)pv_pfn_to_virt(pv_mfn_to_pfn((entry & FRAME_MASK) >> PVABI_PAGE_SHIFT));
+  return (uint64_t *)pv_pfn_to_virt(pv_mfn_to_pfn((entry & PVABI_PTE_FRAME_MASK) >> PVABI_PAGE_SHIFT));
 }
-
-static unsigned slot(uint64_t va, int level) { return (unsigned)(va >> (12 + 9 * (level - 1))) & 511; }
 
 /* The machine address of the level-2 entry that maps `va`. */
 static uint64_t l2_entry_maddr(uint64_t va) {
   const uint64_t *l4 = env_root_table();
-  const uint64_t *l3 = table_at(l4[slot(va, 4)]);
-  const uint64_t l2_entry = l3[slot(va, 3)];
-  return (l2_entry & FRAME_MASK) + 8 * slot(va, 2);
+  const uint64_t *l3 = table_at(l4[table_slot(va, 4)]);
+  const uint64_t l2_entry = l3[table_slot(va, 3)];
+  return (l2_entry & PVABI_PTE_FRAME_MASK) + 8 * table_slot(va, 2);
 }
 
 struct window {

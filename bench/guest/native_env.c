@@ -71,8 +71,6 @@ int env_install_skip_handlers(void) {
 #define KERNEL_CS 0x08u /* syscall: cs = this, ss = this + 8 */
 #define SYSRET_BASE 0x10u /* sysretq: ss = this + 8, cs = this + 16 (RPL 3) */
 #define TSS_SELECTOR 0x28u
-#define PTE_USER 4u
-#define FRAME_MASK 0x000ffffffffff000ull
 
 extern uint64_t native_gdt[];
 void native_syscall_entry(void);
@@ -114,9 +112,9 @@ static void load_tss(void) {
 static void map_for_user(uint64_t va) {
   uint64_t *table = (uint64_t *)env_root_table();
   for (int level = 4; level >= 2; --level) {
-    uint64_t *entry = &table[va >> (12 + 9 * (level - 1)) & 511];
-    *entry |= PTE_USER;
-    table = (uint64_t *)(*entry & FRAME_MASK);
+    uint64_t *entry = &table[table_slot(va, level)];
+    *entry |= PVABI_PTE_USER;
+    table = (uint64_t *)(*entry & PVABI_PTE_FRAME_MASK);
   }
   uint64_t cr3;
   __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");

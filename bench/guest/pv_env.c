@@ -32,15 +32,13 @@ static uint64_t user_tables[4][512] __attribute__((aligned(4096)));
 /* Where the syscall callback runs: not the benchmark's own stack, which is live below it. */
 static uint8_t syscall_stack[4096] __attribute__((aligned(16)));
 
-static unsigned slot_of(uint64_t va, unsigned level) { return (unsigned)(va >> (12 + 9 * (level - 1))) & 511; }
-
 static int build_user_tables(void) {
   const uint64_t code = (uint64_t)bench_user_syscalls;
   for (unsigned t = 0; t < 3; ++t) {
-    user_tables[t][slot_of(code, 4 - t)] = pv_virt_to_mfn(user_tables[t + 1]) << PVABI_PAGE_SHIFT | PVABI_PTE_PRESENT |
+    user_tables[t][table_slot(code, 4 - (int)t)] = pv_virt_to_mfn(user_tables[t + 1]) << PVABI_PAGE_SHIFT | PVABI_PTE_PRESENT |
                                             PVABI_PTE_WRITABLE | PVABI_PTE_USER;
   }
-  user_tables[3][slot_of(code, 1)] = pv_virt_to_mfn(bench_user_syscalls) << PVABI_PAGE_SHIFT | PVABI_PTE_PRESENT |
+  user_tables[3][table_slot(code, 1)] = pv_virt_to_mfn(bench_user_syscalls) << PVABI_PAGE_SHIFT | PVABI_PTE_PRESENT |
                                      PVABI_PTE_USER;
   /* Read-only to the guest before the hypervisor validates them. */
   for (unsigned t = 0; t < 4; ++t) {

@@ -80,6 +80,29 @@ TEST(PtWriteDecode, XchgAndCmpxchgWithOrWithoutLock) {
   }
 }
 
+TEST(PtWriteDecode, BitClearsWithAnImmediate) {
+  struct Case {
+    Bytes bytes;
+    PtWriteForm form;
+    unsigned width;
+    uint64_t imm;
+  } cases[] = {
+      {{0xf0, 0x80, 0x20, 0xfd}, PtWriteForm::kAndImm8, 1, 0xfd},              // lock andb $0xfd,(%rax)
+      {{0x80, 0x67, 0x07, 0x7f}, PtWriteForm::kAndImm8, 1, 0x7f},              // andb $0x7f,7(%rdi)
+      {{0xf0, 0x41, 0x80, 0x24, 0x24, 0xfd}, PtWriteForm::kAndImm8, 1, 0xfd},  // lock andb $0xfd,(%r12)
+      {{0xf0, 0x48, 0x0f, 0xba, 0x37, 0x05}, PtWriteForm::kBtrImm8, 8, 5},     // lock btrq $5,(%rdi)
+      {{0x48, 0x0f, 0xba, 0x77, 0x08, 0x3f}, PtWriteForm::kBtrImm8, 8, 63},    // btrq $63,8(%rdi)
+  };
+  for (const Case& c : cases) {
+    const Result<PtWriteInsn> r = decode(c.bytes);
+    ASSERT_TRUE(r.is_ok());
+    EXPECT_EQ(r.value.form, c.form);
+    EXPECT_EQ(r.value.width, c.width);
+    EXPECT_EQ(r.value.imm, c.imm);
+    EXPECT_EQ(r.value.length, c.bytes.size());
+  }
+}
+
 TEST(PtWriteDecode, EverythingElseIsRefused) {
   const Bytes refused[] = {
       {},
@@ -97,6 +120,14 @@ TEST(PtWriteDecode, EverythingElseIsRefused) {
       {0x48, 0x0f, 0xb0, 0x17},                         // cmpxchg8 (byte form)
       {0x48, 0x0f, 0xc7, 0x0f},                         // cmpxchg16b
       {0x40, 0x89, 0x07},                               // REX without W
+      {0x80, 0x07, 0x01},                               // addb $1,(%rdi): 80 /0
+      {0x80, 0x0f, 0x01},                               // orb $1,(%rdi): 80 /1
+      {0x81, 0x27, 0xfd, 0xff, 0xff, 0xff},             // andl: 81 /4
+      {0x0f, 0xba, 0x37, 0x05},                         // btrl: no REX.W
+      {0x48, 0x0f, 0xba, 0x3f, 0x05},                   // btcq: 0F BA /7
+      {0x48, 0x0f, 0xba, 0x2f, 0x05},                   // btsq: 0F BA /5
+      {0x48, 0x0f, 0xb3, 0x07},                         // btrq %rax,(%rdi): register bit
+      {0xf0, 0x80, 0xe0, 0xfd},                         // andb $0xfd,%al: no memory
   };
   for (const Bytes& b : refused) {
     EXPECT_EQ(decode(b).status, Status::kInvalid) << "first byte " << (b.empty() ? -1 : int{b[0]});
@@ -110,6 +141,8 @@ TEST(PtWriteDecode, TruncatedInstructionsAreRefusedAtEveryLength) {
       {0x48, 0xc7, 0x47, 0x08, 0x01, 0x00, 0x00, 0x00},
       {0xf0, 0x48, 0x0f, 0xb1, 0x17},
       {0x4c, 0x89, 0x44, 0x24, 0x08},
+      {0xf0, 0x41, 0x80, 0x64, 0x24, 0x07, 0x7f},
+      {0xf0, 0x48, 0x0f, 0xba, 0x77, 0x08, 0x3f},
   };
   for (const Bytes& b : full) {
     ASSERT_TRUE(decode(b).is_ok());
@@ -167,6 +200,7 @@ class PtWriteTest : public host::CoreTest {
 
 constexpr uint64_t kRip = 0xffffffff80001000ull;
 constexpr uint64_t kZf = 1u << 6, kCf = 1u << 0;
+const uint8_t kMovRdxForBits[] = {0x48, 0x89, 0x17};  // mov %rdx,(%rdi): the entry a bit test starts from
 
 TEST_F(PtWriteTest, MovWritesTheEntryThroughTheValidation) {
   Window w(*this);
@@ -255,6 +289,51 @@ TEST_F(PtWriteTest, CmpxchgWritesOnlyWhenRaxMatches) {
   EXPECT_EQ(r.rax, normalize_entry(dirty));
 }
 
+TEST_F(PtWriteTest, AndOnOneByteClearsItsBits) {
+  Window w(*this);
+  TestGuest& g = w.g;
+  const Mfn data = w.data, t = w.table;
+  const Gva va = w.va;
+  GuestRegs r = regs_at(kRip);
+  r.rdx = Pte::map(data, PVABI_PTE_WRITABLE | PVABI_PTE_NX).raw();
+  ASSERT_EQ(emulate_pt_write(g.vcpu(), va, kMovRdxForBits, sizeof kMovRdxForBits, r), Status::kOk);
+  // ptep_set_wrprotect: clear_bit(1) on byte 0.
+  const uint8_t wrprotect[] = {0xf0, 0x80, 0x27, 0xfd};  // lock andb $0xfd,(%rdi)
+  r = regs_at(kRip);
+  r.rflags |= kCf | kZf;
+  ASSERT_EQ(emulate_pt_write(g.vcpu(), va, wrprotect, sizeof wrprotect, r), Status::kOk);
+  EXPECT_EQ(entry(t, 0), mapped(data, PVABI_PTE_NX));
+  EXPECT_EQ(r.rip, kRip + sizeof wrprotect);
+  EXPECT_EQ(r.rflags & (kCf | kZf), 0u);  // the byte is not zero (present, user)
+  // Byte 7 (the cr2 of a byte store is the byte's own address): NX goes.
+  const uint8_t clear_nx[] = {0x80, 0x27, 0x7f};  // andb $0x7f,(%rdi)
+  r = regs_at(kRip);
+  ASSERT_EQ(emulate_pt_write(g.vcpu(), va + 7, clear_nx, sizeof clear_nx, r), Status::kOk);
+  EXPECT_EQ(entry(t, 0), mapped(data, 0));
+  EXPECT_NE(r.rflags & kZf, 0u);  // byte 7 is now zero
+}
+
+TEST_F(PtWriteTest, BtrClearsABitAndReportsItInCarry) {
+  Window w(*this);
+  TestGuest& g = w.g;
+  const Mfn data = w.data, t = w.table;
+  const Gva va = w.va;
+  GuestRegs r = regs_at(kRip);
+  r.rdx = Pte::map(data, PVABI_PTE_ACCESSED).raw();
+  ASSERT_EQ(emulate_pt_write(g.vcpu(), va, kMovRdxForBits, sizeof kMovRdxForBits, r), Status::kOk);
+  // ptep_test_and_clear_young: test_and_clear_bit(5).
+  const uint8_t btr[] = {0xf0, 0x48, 0x0f, 0xba, 0x37, 0x05};  // lock btrq $5,(%rdi)
+  r = regs_at(kRip);
+  ASSERT_EQ(emulate_pt_write(g.vcpu(), va, btr, sizeof btr, r), Status::kOk);
+  EXPECT_EQ(entry(t, 0), mapped(data, 0));
+  EXPECT_NE(r.rflags & kCf, 0u);
+  EXPECT_EQ(r.rip, kRip + sizeof btr);
+  r = regs_at(kRip);
+  r.rflags |= kCf;
+  ASSERT_EQ(emulate_pt_write(g.vcpu(), va, btr, sizeof btr, r), Status::kOk);
+  EXPECT_EQ(r.rflags & kCf, 0u);
+}
+
 // Each refusal: the status, and neither the entry, the frames nor the
 // registers changed.
 class PtWriteRefusalTest : public PtWriteTest {
@@ -300,6 +379,8 @@ TEST_F(PtWriteRefusalTest, UnalignedUnknownAndTruncated) {
   r.rdx = Pte::map(data, PVABI_PTE_WRITABLE).raw();
   expect_refused(g, va + 4, kMovRdx, sizeof kMovRdx, r, Status::kInvalid);
   expect_refused(g, va + 1, kMovRdx, sizeof kMovRdx, r, Status::kInvalid);
+  const uint8_t btr[] = {0x48, 0x0f, 0xba, 0x37, 0x05};  // btrq $5,(%rdi): 8 bytes, aligned only
+  expect_refused(g, va + 4, btr, sizeof btr, r, Status::kInvalid);
   const uint8_t mov32[] = {0x89, 0x17};                // mov %edx,(%rdi)
   const uint8_t add[] = {0x48, 0x01, 0x17};            // add %rdx,(%rdi)
   const uint8_t gs_mov[] = {0x65, 0x48, 0x89, 0x17};   // mov %rdx,%gs:(%rdi)

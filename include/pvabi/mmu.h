@@ -264,11 +264,13 @@ PVABI_ASSERT_OFFSET(pvabi_mmuext_op, arg2, 16);
  * A guest write to a page-table entry that faults because the table is
  * read-only is decoded and performed as PVABI_MMU_NORMAL_PT_UPDATE (then
  * execution continues), instead of being bounced as a page fault.
- * Covered: a write from guest kernel mode, 8 bytes at an 8-aligned entry of
- * an L1 table the domain owns, by one of `mov r64, m64`, `mov imm32, m64`
- * (sign-extended), `xchg r64, m64` or `cmpxchg r64, m64` (lock optional on
- * the last two; no prefixes but lock and one REX.W). xchg and cmpxchg see
- * and return the entry as stored (USER set, see PVABI_PTE_GUEST_FLAGS). No
+ * Covered: a write from guest kernel mode to an entry of an L1 table the
+ * domain owns, by one of `mov r64, m64`, `mov imm32, m64` (sign-extended),
+ * `xchg r64, m64`, `cmpxchg r64, m64` or `btr imm8, m64` at an 8-aligned
+ * entry (lock optional on the last three; no prefixes but lock and one
+ * REX.W), or `and imm8, m8` on any byte of one (lock and a REX optional).
+ * xchg, cmpxchg and btr see and return the entry as stored (USER set, see
+ * PVABI_PTE_GUEST_FLAGS). No
  * TLB flush is implied, as for mmu_update. Anything else, and any write the
  * validation refuses, is bounced as the page fault it was, entry unchanged.
  */

@@ -20,6 +20,7 @@ constexpr uint64_t kRflagsVm = 1ull << 17;
 // forced on: the guest's interrupt flag is its upcall mask.
 constexpr uint64_t kGuestRflags = 0x240dd5;
 constexpr uint64_t kIretFlags = PVABI_IRET_UNMASK_EVENTS | PVABI_IRET_TO_USER;
+constexpr unsigned kDeviceNotAvailable = 7;  // #NM
 
 static_assert(sizeof(pvabi_exception_frame) % 16 == 0 && sizeof(pvabi_page_fault_frame) % 16 == 0 &&
               sizeof(pvabi_event_upcall_frame) % 16 == 0, "bounce frames keep the stack 16-byte aligned");
@@ -281,7 +282,12 @@ Status bounce_exception(Vcpu& v, unsigned vector, uint64_t error_code, uint64_t 
       bounce_site(v, page_fault ? sizeof(pvabi_page_fault_frame) : sizeof(pvabi_exception_frame));
   if (!site.is_ok()) return site.status;
   const pvabi_exception_frame f = exception_frame(v.cpu.regs, site.value, vector, error_code);
-  if (!page_fault) return deliver(v, site.value, f, h);
+  if (!page_fault) {
+    const Status s = deliver(v, site.value, f, h);
+    // The handler may touch the FPU to switch state in (pvabi/cpu.h).
+    if (s == Status::kOk && vector == kDeviceNotAvailable) v.cpu.fpu_ts = false;
+    return s;
+  }
   pvabi_page_fault_frame pf{};
   pf.fault_addr = fault_addr;
   pf.frame = f;
@@ -411,6 +417,7 @@ void cpu_load_context(Vcpu& v, const pvabi_vcpu_context& c) {
   cpu.fs_base = c.fs_base;
   cpu.gs_base_kernel = c.gs_base_kernel;
   cpu.gs_base_user = c.gs_base_user;
+  cpu.fpu = FpuState{};
   cpu.fpu_ts = false;
   v.in_user_mode = false;
   v.info().upcall_mask = (c.flags & PVABI_VCPU_CONTEXT_EVENTS_MASKED) != 0 ? 1 : 0;

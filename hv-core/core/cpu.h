@@ -86,7 +86,31 @@ struct MovedVcpuInfo {
   bool moved = false;
 };
 
+// The vCPU's x87 and SSE registers in the FXSAVE64 layout (512 bytes): the
+// arch layer loads them when the vCPU starts to run in place of another one
+// and saves them when another takes its place. The defaults are the state
+// after FNINIT with MXCSR at its reset value and every register zero, which
+// is how each vCPU starts.
+struct alignas(16) FpuState {
+  uint16_t fcw = 0x037f;  // exceptions masked, 64-bit precision, round to nearest
+  uint16_t fsw = 0;
+  uint8_t ftw = 0;        // abridged tag word: every register empty
+  uint8_t _reserved0 = 0;
+  uint16_t fop = 0;
+  uint64_t fip = 0;
+  uint64_t fdp = 0;
+  uint32_t mxcsr = 0x1f80;  // SSE exceptions masked, round to nearest
+  uint32_t mxcsr_mask = 0;  // ignored by FXRSTOR
+  uint8_t st[8][16] = {};
+  uint8_t xmm[16][16] = {};
+  uint8_t _unused[96] = {};
+};
+static_assert(sizeof(FpuState) == 512 && alignof(FpuState) == 16, "the FXSAVE area");
+static_assert(offsetof(FpuState, mxcsr) == 24 && offsetof(FpuState, st) == 32 && offsetof(FpuState, xmm) == 160,
+              "the FXSAVE layout");
+
 struct VcpuCpu {
+  FpuState fpu;  // first: its 16-byte alignment costs no padding
   uint64_t ldt_base = 0;  // set by PVABI_MMUEXT_SET_LDT
   uint32_t ldt_entries = 0;
   GuestRegs regs = {};
@@ -99,7 +123,7 @@ struct VcpuCpu {
   uint64_t fs_base = 0;
   uint64_t gs_base_kernel = 0;
   uint64_t gs_base_user = 0;
-  bool fpu_ts = false;  // the guest's CR0.TS
+  bool fpu_ts = false;  // the guest's CR0.TS: the arch layer sets the CPU's while the vCPU runs
   MovedVcpuInfo vcpu_info;
 };
 
@@ -139,7 +163,9 @@ int64_t hc_iret(Vcpu& v, const HypercallArgs& args);
 // crashes the domain.
 
 // A vCPU exception `vector` (< 256) through the trap table; vector 14 gets
-// the page-fault frame with `fault_addr` (ignored for other vectors).
+// the page-fault frame with `fault_addr` (ignored for other vectors). A
+// delivered #NM (vector 7) clears the guest's TS flag (fpu_ts), as
+// pvabi/cpu.h says.
 [[nodiscard]] Status bounce_exception(Vcpu& v, unsigned vector, uint64_t error_code, uint64_t fault_addr);
 // A software interrupt (`int n`, or int3 with insn_len 1) the vCPU raised;
 // regs.rip is past the instruction. It goes through the trap table if the

@@ -607,6 +607,41 @@ TEST_F(CpuTest, BounceFailuresChangeNothing) {
   EXPECT_EQ(v.cpu.regs.rsp, read_only + PVABI_PAGE_SIZE);
 }
 
+TEST_F(CpuTest, ADeliveredNmClearsTheFpuFlagAndNothingElseDoes) {
+  TestGuest g("dom");
+  Vcpu& v = g.vcpu();
+  v.cpu.regs = kernel_regs(stack_top(g));
+  ASSERT_EQ(g.call(PVABI_HC_FPU_TASKSWITCH, 1), PVABI_OK);
+  EXPECT_EQ(bounce_exception(v, 7, 0, 0), Status::kNoEntry);  // no handler: the domain crashes, flag as it was
+  EXPECT_TRUE(v.cpu.fpu_ts);
+  ASSERT_EQ(set_traps(g, {trap(6), trap(7, kHandler + 0x40)}), PVABI_OK);
+  ASSERT_EQ(bounce_exception(v, 6, 0, 0), Status::kOk);
+  EXPECT_TRUE(v.cpu.fpu_ts);
+  ASSERT_EQ(bounce_exception(v, 7, 0, 0), Status::kOk);
+  EXPECT_EQ(v.cpu.regs.rip, kHandler + 0x40);
+  EXPECT_EQ(g.get<pvabi_exception_frame>(Gva{v.cpu.regs.rsp}).vector, 7u);
+  EXPECT_FALSE(v.cpu.fpu_ts);
+  // A #NM the vCPU takes with the flag clear is bounced all the same.
+  ASSERT_EQ(bounce_exception(v, 7, 0, 0), Status::kOk);
+  EXPECT_FALSE(v.cpu.fpu_ts);
+}
+
+TEST_F(CpuTest, EveryVcpuStartsWithTheFpuStateOfFninit) {
+  TestGuest g("dom", {.frames = 256, .vcpus = 2});
+  for (uint32_t i = 0; i < 2; ++i) {
+    const FpuState& f = g.vcpu(i).cpu.fpu;
+    EXPECT_EQ(f.fcw, 0x037fu);
+    EXPECT_EQ(f.fsw, 0u);
+    EXPECT_EQ(f.ftw, 0u);
+    EXPECT_EQ(f.mxcsr, 0x1f80u);
+    for (const auto& x : f.xmm) {
+      for (uint8_t b : x) EXPECT_EQ(b, 0u);
+    }
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(&f) % 16, 0u);  // FXSAVE needs it
+    EXPECT_FALSE(g.vcpu(i).cpu.fpu_ts);
+  }
+}
+
 TEST_F(CpuTest, SoftwareInterruptsFollowTheTrapTablesDpl) {
   TestGuest g("dom");
   Vcpu& v = g.vcpu();

@@ -101,10 +101,25 @@ TEST_F(VcpuTest, InitialiseSetsTheWholeContext) {
   EXPECT_EQ(cpu.gdt.entries, 3u);
   EXPECT_EQ(frame_table().info(Mfn{c.gdt_frames[0]}).type, FrameType::kDescriptorTable);
   EXPECT_EQ(g.vcpu(1).info().upcall_mask, 0);
+  EXPECT_FALSE(cpu.fpu_ts);
   // Once only; vCPU 0 has the builder's context.
   EXPECT_EQ(initialise(g, 1, c), PVABI_EEXIST);
   EXPECT_EQ(initialise(g, 0, good_context(g)), PVABI_EEXIST);
   EXPECT_EQ(op(g, PVABI_VCPUOP_INITIALISE, 1, kUnmapped), PVABI_EEXIST);
+}
+
+TEST_F(VcpuTest, InitialiseStartsTheFpuAsAfterFninit) {
+  TestGuest g("dom", {.frames = 256, .vcpus = 2});
+  Vcpu& t = g.vcpu(1);
+  t.cpu.fpu.fcw = 0x0040;  // registers left over must not survive
+  t.cpu.fpu.mxcsr = 0x7f80;
+  t.cpu.fpu.xmm[15][0] = 0xaa;
+  t.cpu.fpu_ts = true;
+  ASSERT_EQ(initialise(g, 1, good_context(g)), PVABI_OK);
+  EXPECT_EQ(t.cpu.fpu.fcw, 0x037fu);
+  EXPECT_EQ(t.cpu.fpu.mxcsr, 0x1f80u);
+  EXPECT_EQ(t.cpu.fpu.xmm[15][0], 0u);
+  EXPECT_FALSE(t.cpu.fpu_ts);
 }
 
 TEST_F(VcpuTest, InitialiseMasksEventsWhenAskedAndNeedsNoUserBasePointer) {

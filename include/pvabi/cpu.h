@@ -148,7 +148,11 @@ PVABI_ASSERT_OFFSET(pvabi_callback, address, 8);
 /**
  * PVABI_HC_FPU_TASKSWITCH(set): the guest's view of CR0.TS.
  * in: set = 1 to set the flag (the next FPU or SSE instruction bounces #NM,
- *   vector 7, to the guest), 0 to clear it.
+ *   vector 7, to the guest), 0 to clear it. The flag is the vCPU's; bouncing
+ *   the #NM clears it, so the handler may use the FPU at once (with no
+ *   handler for vector 7 the domain crashes). Each vCPU's x87 and SSE
+ *   registers are its own, kept across preemption: a vCPU starts as after
+ *   FNINIT, with MXCSR 0x1f80, every register zero and the flag clear.
  * status: PVABI_OK; PVABI_EINVAL (set not 0 or 1).
  */
 

@@ -55,7 +55,7 @@ boot_entry32:
   jne 2b
 
   movl %cr4, %eax
-  orl $0x20, %eax                 /* PAE */
+  orl $0x620, %eax                /* PAE; OSFXSR, OSXMMEXCPT: SSE for guests (every x86-64 CPU has it) */
   movl %eax, %cr4
   movl $boot_pml4, %eax
   movl %eax, %cr3
@@ -64,7 +64,8 @@ boot_entry32:
   orl $0x900, %eax                /* LME, NXE */
   wrmsr
   movl %cr0, %eax
-  orl $0x80010001, %eax           /* PG, WP, PE */
+  andl $~0x4, %eax                /* not EM: guests run x87 and SSE code */
+  orl $0x80010023, %eax           /* PG, WP, NE, MP, PE: NE raises x87 errors as #MF, MP makes WAIT honour TS */
   movl %eax, %cr0
   lgdt boot_gdt_pointer
   ljmp $0x08, $boot_entry64

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "domain_report.h"
+#include "fpu_switch.h"
 #include "guest_regs_offsets.h"
 #include "hv-core/core/cpu.h"
 #include "hv-core/core/domain.h"
@@ -196,6 +197,7 @@ void set_soft_interrupt_gate(unsigned vector) {
   // them (both checked canonical when set).
   wrmsr(kFsBase, v.cpu.fs_base);
   wrmsr(kGsBase, v.in_user_mode ? v.cpu.gs_base_user : v.cpu.gs_base_kernel);
+  fpu_switch_to(v);
   if (new_turn) {
     g_entered_at = platform::read_tsc();
     arm_timer(sched_slice_ns());
@@ -232,7 +234,11 @@ bool timer_interrupt_pending() {
 // the scheduler decides.
 [[noreturn]] void reschedule() {
   stop_timer();
-  if (g_current != nullptr && sched_current() == g_current) sched_account(*g_current, ran_this_turn());
+  if (g_current != nullptr && sched_current() == g_current) {
+    sched_account(*g_current, ran_this_turn());
+  } else if (g_current != nullptr) {
+    fpu_forget(*g_current);  // its domain is gone
+  }
   if (timer_interrupt_pending()) {
     entry_regs_ptr = reinterpret_cast<GuestRegs*>(alias(&g_discarded_regs));  // keep the vCPU's
     asm volatile("sti; nop; cli");

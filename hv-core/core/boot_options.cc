@@ -52,7 +52,11 @@ const char* take_option(const Word& w, BootOptions& out) {
     out.ramdisk_follows = true;
     return nullptr;
   }
-  return "unknown hv. option (there are hv.mem=<N>M and hv.ramdisk)";
+  if (w.is("hv.console")) {
+    out.console_input = true;
+    return nullptr;
+  }
+  return "unknown hv. option (there are hv.mem=<N>M, hv.ramdisk and hv.console)";
 }
 
 }  // namespace

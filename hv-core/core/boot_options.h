@@ -7,6 +7,8 @@
 //                 (default: kDefaultBootFrames frames, 1 MiB)
 //   hv.ramdisk    the next boot module is this domain's initial ramdisk,
 //                 loaded after its kernel and named in start info
+//   hv.console    what is typed on the hypervisor's serial line goes to
+//                 this domain's console (default: the first domain built)
 //
 //   BootOptions o;
 //   if (parse_boot_options("hv.mem=64M console=hvc0", o) != Status::kOk) say(o.problem);
@@ -26,6 +28,7 @@ inline constexpr uint64_t kMaxBootMemoryMiB = 1024;
 struct BootOptions {
   uint64_t memory_frames = kDefaultBootFrames;
   bool ramdisk_follows = false;
+  bool console_input = false;
   char guest_cmdline[PVABI_START_INFO_CMDLINE_LEN] = {};
   const char* problem = "";  // why parsing failed, for the console
 };

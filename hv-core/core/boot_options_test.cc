@@ -25,6 +25,7 @@ TEST(BootOptions, NoWordsKeepTheDefaults) {
   EXPECT_EQ(o.memory_frames, kDefaultBootFrames);
   EXPECT_EQ(o.memory_frames, 256u);
   EXPECT_FALSE(o.ramdisk_follows);
+  EXPECT_FALSE(o.console_input);
   EXPECT_STREQ(o.guest_cmdline, "");
 }
 
@@ -41,6 +42,9 @@ TEST(BootOptions, HvWordsAreTakenOutWhereverTheyStand) {
   EXPECT_TRUE(o.ramdisk_follows);
   EXPECT_STREQ(o.guest_cmdline, "console=hvc0 root=/dev/ram0 some=arg");
   EXPECT_STREQ(parsed("hv.ramdisk").guest_cmdline, "");
+  const BootOptions c = parsed("hv.console console=hvc0");
+  EXPECT_TRUE(c.console_input);
+  EXPECT_STREQ(c.guest_cmdline, "console=hvc0");
 }
 
 TEST(BootOptions, MemoryInMiBUpToTheMaximum) {
@@ -65,6 +69,7 @@ TEST(BootOptions, UnknownHvWordsAreRefused) {
   EXPECT_EQ(status_of("hv.ramdisk=1"), Status::kInvalid);
   EXPECT_EQ(status_of("a=b hv.memory=4M"), Status::kInvalid);
   EXPECT_EQ(status_of("hv.Ramdisk"), Status::kInvalid);
+  EXPECT_EQ(status_of("hv.console=1"), Status::kInvalid);
 }
 
 TEST(BootOptions, ARefusedLineStillSaysWhetherARamdiskFollows) {

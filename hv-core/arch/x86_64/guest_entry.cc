@@ -14,6 +14,7 @@
 #include "hv-core/core/text.h"
 #include "hv-core/core/time.h"
 #include "platform_x86_64.h"
+#include "console_input.h"
 #include "serial.h"
 
 using hv::GuestRegs;
@@ -209,14 +210,16 @@ void set_soft_interrupt_gate(unsigned vector) {
   __builtin_unreachable();
 }
 
-// The scheduler's next vCPU; with none runnable, wait for the next timer.
+// The scheduler's next vCPU; with none runnable, wait for the next timer
+// or for console input, which may wake one.
 [[noreturn]] void run_next() {
   for (;;) {
+    forward_console_input();
     sched_run_timers(hypervisor_time_ns());
     if (Vcpu* v = sched_pick_next()) enter(*v, true);
     const uint64_t deadline = sched_next_timer_deadline();
     if (deadline == ~uint64_t{0}) report_and_exit();
-    while (hypervisor_time_ns() < deadline) asm volatile("pause");
+    while (hypervisor_time_ns() < deadline && !forward_console_input()) asm volatile("pause");
   }
 }
 

@@ -19,6 +19,7 @@
 #include "reserved_slots.h"
 #include "hv-core/core/sched.h"
 #include "platform_x86_64.h"
+#include "console_input.h"
 #include "serial.h"
 
 namespace {
@@ -191,6 +192,7 @@ extern "C" [[noreturn]] void hv_main(uint32_t magic, const MultibootInfo* info) 
     const hv::Result<hv::ElfDomain> built = hv::create_domain_from_elf(spec);
     if (built.is_ok()) {
       ++built_count;
+      hv::arch::offer_console_input(built.value.domain->id, options.console_input);
       hv::domain_unpause(*built.value.domain);
       t << name << ": built from its ELF image as domain " << uint64_t{built.value.domain->id.value()}
         << ", ABI " << uint64_t{PVABI_VERSION_MAJOR(built.value.elf.abi_version)} << "."

@@ -22,6 +22,13 @@ void serial_write(const char* s, size_t len) {
   }
 }
 
+size_t serial_read(char* out, size_t max) {
+  constexpr uint8_t kDataReady = 0x01;
+  size_t n = 0;
+  while (n < max && (inb(kCom1 + 5) & kDataReady) != 0) out[n++] = static_cast<char>(inb(kCom1));
+  return n;
+}
+
 void serial_puts(const char* s) {
   size_t n = 0;
   while (s[n] != '\0') ++n;

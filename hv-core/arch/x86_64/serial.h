@@ -12,6 +12,8 @@ void serial_write(const char* s, size_t len);
 void serial_puts(const char* s);
 // `s` and a newline: one line of the hypervisor's console.
 void serial_line(const char* s);
+// Takes up to `max` received bytes, without waiting; returns how many.
+size_t serial_read(char* out, size_t max);
 
 inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 inline uint8_t inb(uint16_t port) {

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Suite linux: builds Debian's Linux 6.1 with the ports/linux series
-# (ports/linux/build, into linux/ inside the meson build) and boots it
-# on hv-core in QEMU, checking what it prints.
-#   boot_linux.sh HV_IMAGE MESON_BUILD_DIR [boot_smoke.sh arguments...]
+# Suite linux: builds Debian's Linux 6.1 with the ports/linux series and the
+# port's initramfs (into linux/ inside the meson build; seconds after the
+# first build), prints the series' size, then runs the given check on them.
+#   boot_linux.sh MESON_BUILD_DIR CHECK [ARGS...]
+# ARGS may name linux/vmlinux, linux/vmlinux-2 (the same kernel under a
+# second domain name) and linux/initramfs.cpio inside the build.
 set -euo pipefail
-image=$1
-meson_build=$2
-shift 2
+meson_build=$1
+shift
 root=$(cd "$(dirname "$0")/../.." && pwd)
 "$root/ports/linux/build" "$meson_build/linux" --meson "$meson_build"
+"$root/ports/linux/initramfs/build" "$meson_build/linux"
+ln -sfn vmlinux "$meson_build/linux/vmlinux-2"
 "$root/ports/linux/size" "$meson_build/linux"
-exec "$root/tests/guests/boot_smoke.sh" "$image" --memory 512 "$@"
+exec "$@"

@@ -2,8 +2,9 @@
 """./pv bench: hv-core's figures in QEMU under -icount, beside the native baseline.
 
 Boots the benchmark guest (bench/guest) twice in the same QEMU, on hv-core and
-on bare hardware at ring 0, plus the scale and wake-up experiments, runs the
-host benchmarks of the core, prints one table and writes JSON: one object per
+on bare hardware at ring 0, plus the scale and wake-up experiments; boots the
+Linux port with lbench (bench/linux) natively and on hv-core; runs the host
+benchmarks of the core, prints one table and writes JSON: one object per
 figure with name, unit, value, and native (the baseline) where there is one.
 """
 import argparse
@@ -113,6 +114,34 @@ def run_latency(build, figures, busy_domains=128):
                                       "wakes": 16, "period_ms": 7}))
 
 
+def lbench_lines(text, prefix=""):
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r"^" + re.escape(prefix) + r"lbench: (\S+) ([0-9.]+)\r?$", text, re.M)}
+
+
+def run_linux(build, figures):
+    """lbench (bench/linux) in the port's initramfs: the same kernel booted
+    natively as a bzImage and as a domain of hv-core, in the same QEMU."""
+    out = os.path.join(build, "linux")
+    subprocess.run(["ports/linux/build", out, "--meson", build, "--bzimage"], check=True, stdout=sys.stderr)
+    subprocess.run(["ports/linux/initramfs/build", out], check=True, stdout=sys.stderr)
+    cpio = os.path.join(out, "initramfs.cpio")
+    rc, native_text = qemu(["-kernel", os.path.join(out, "bzImage"), "-initrd", cpio, "-append",
+                            "console=ttyS0 8250.nr_uarts=1 pvabi.end=reboot pvabi.script=bench"], memory="512")
+    native = lbench_lines(native_text)
+    if rc != 0 or not native:
+        sys.exit("native Linux benchmark failed (QEMU status %d):\n%s" % (rc, native_text))
+    vmlinux = os.path.join(out, "vmlinux") + " hv.mem=256M hv.ramdisk console=hvc0 pvabi.script=bench"
+    rc, pv_text = qemu(["-kernel", hv_image(build)] + modules(vmlinux, cpio), memory="1024")
+    pv = lbench_lines(pv_text, "vmlinux: ")
+    if rc != 1 or not pv:
+        sys.exit("Linux on hv-core benchmark failed (QEMU status %d):\n%s" % (rc, pv_text))
+    for name, value in pv.items():
+        if name in native and native[name] > 0:
+            figures.append(figure("linux_" + name, "ticks", value, native[name],
+                                  detail={"ratio": round(value / native[name], 2)}))
+
+
 def figure(name, unit, value, native=None, detail=None):
     f = {"name": name, "unit": unit, "value": value}
     if native is not None:
@@ -149,12 +178,15 @@ def main():
     p.add_argument("--domains", type=int, default=2500,
                    help="domains the scale run asks for; those that fit in memory boot")
     p.add_argument("--skip-host", action="store_true")
+    p.add_argument("--linux-only", action="store_true", help="only the Linux port's figures")
     a = p.parse_args()
     figures = []
-    run_guests(a.build, figures)
-    run_latency(a.build, figures)
-    run_scale(a.build, figures, a.domains)
-    if not a.skip_host:
+    if not a.linux_only:
+        run_guests(a.build, figures)
+        run_latency(a.build, figures)
+        run_scale(a.build, figures, a.domains)
+    run_linux(a.build, figures)
+    if not a.skip_host and not a.linux_only:
         run_host(a.build, figures)
     qemu_version = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)

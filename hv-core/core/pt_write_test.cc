@@ -159,6 +159,8 @@ TEST(PtWriteDecode, TrailingBytesAreNotPartOfTheInstruction) {
 
 // ---- Emulation on a built domain ----
 
+constexpr uint64_t kRip = 0xffffffff80001000ull;
+
 class PtWriteTest : public host::CoreTest {
  protected:
   int64_t ext(TestGuest& g, uint32_t cmd, uint64_t arg1) {
@@ -196,11 +198,16 @@ class PtWriteTest : public host::CoreTest {
     Mfn data, table;
     Gva va;
   };
+  // Slot 0 of the window made to map its frame with `flags`, by an emulated mov.
+  static bool start_from(Window& w, uint64_t flags) {
+    const uint8_t mov[] = {0x48, 0x89, 0x17};  // mov %rdx,(%rdi)
+    GuestRegs r = regs_at(kRip);
+    r.rdx = Pte::map(w.data, flags).raw();
+    return emulate_pt_write(w.g.vcpu(), w.va, mov, sizeof mov, r) == Status::kOk;
+  }
 };
 
-constexpr uint64_t kRip = 0xffffffff80001000ull;
 constexpr uint64_t kZf = 1u << 6, kCf = 1u << 0;
-const uint8_t kMovRdxForBits[] = {0x48, 0x89, 0x17};  // mov %rdx,(%rdi): the entry a bit test starts from
 
 TEST_F(PtWriteTest, MovWritesTheEntryThroughTheValidation) {
   Window w(*this);
@@ -294,12 +301,10 @@ TEST_F(PtWriteTest, AndOnOneByteClearsItsBits) {
   TestGuest& g = w.g;
   const Mfn data = w.data, t = w.table;
   const Gva va = w.va;
-  GuestRegs r = regs_at(kRip);
-  r.rdx = Pte::map(data, PVABI_PTE_WRITABLE | PVABI_PTE_NX).raw();
-  ASSERT_EQ(emulate_pt_write(g.vcpu(), va, kMovRdxForBits, sizeof kMovRdxForBits, r), Status::kOk);
+  ASSERT_TRUE(start_from(w, PVABI_PTE_WRITABLE | PVABI_PTE_NX));
   // ptep_set_wrprotect: clear_bit(1) on byte 0.
   const uint8_t wrprotect[] = {0xf0, 0x80, 0x27, 0xfd};  // lock andb $0xfd,(%rdi)
-  r = regs_at(kRip);
+  GuestRegs r = regs_at(kRip);
   r.rflags |= kCf | kZf;
   ASSERT_EQ(emulate_pt_write(g.vcpu(), va, wrprotect, sizeof wrprotect, r), Status::kOk);
   EXPECT_EQ(entry(t, 0), mapped(data, PVABI_PTE_NX));
@@ -318,12 +323,10 @@ TEST_F(PtWriteTest, BtrClearsABitAndReportsItInCarry) {
   TestGuest& g = w.g;
   const Mfn data = w.data, t = w.table;
   const Gva va = w.va;
-  GuestRegs r = regs_at(kRip);
-  r.rdx = Pte::map(data, PVABI_PTE_ACCESSED).raw();
-  ASSERT_EQ(emulate_pt_write(g.vcpu(), va, kMovRdxForBits, sizeof kMovRdxForBits, r), Status::kOk);
+  ASSERT_TRUE(start_from(w, PVABI_PTE_ACCESSED));
   // ptep_test_and_clear_young: test_and_clear_bit(5).
   const uint8_t btr[] = {0xf0, 0x48, 0x0f, 0xba, 0x37, 0x05};  // lock btrq $5,(%rdi)
-  r = regs_at(kRip);
+  GuestRegs r = regs_at(kRip);
   ASSERT_EQ(emulate_pt_write(g.vcpu(), va, btr, sizeof btr, r), Status::kOk);
   EXPECT_EQ(entry(t, 0), mapped(data, 0));
   EXPECT_NE(r.rflags & kCf, 0u);

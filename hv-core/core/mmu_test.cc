@@ -93,6 +93,38 @@ TEST_F(MmuTest, PinAndUnpinAnL1Table) {
   EXPECT_EQ(ext(g, PVABI_MMUEXT_UNPIN_TABLE, t.value()), PVABI_ENOENT);
 }
 
+// Validation skips empty entries quickly; the entries between and after
+// them are still each checked and referenced, and dropped on unpin.
+TEST_F(MmuTest, SparseTablesValidateEveryEntryPastTheEmptyOnes) {
+  TestGuest g("dom");
+  const Mfn a = g.mfn(g.take_pfn()), b = g.mfn(g.take_pfn());
+  const FrameInfo before_a = frame_table().info(a), before_b = frame_table().info(b);
+  const Mfn t = pinned_l1(g, [&](uint64_t* e) {
+    e[7] = Pte::map(a, PVABI_PTE_WRITABLE).raw();
+    e[300] = 0x1e;  // not present, flags only
+    e[511] = Pte::map(b, 0).raw();
+  });
+  EXPECT_EQ(frame_table().info(a).ref_count, before_a.ref_count + 1);
+  EXPECT_EQ(frame_table().info(a).type_count, before_a.type_count + 1);
+  EXPECT_EQ(frame_table().info(b).ref_count, before_b.ref_count + 1);
+  EXPECT_EQ(frame_table().info(b).type_count, before_b.type_count);
+  EXPECT_EQ(ext(g, PVABI_MMUEXT_UNPIN_TABLE, t.value()), PVABI_OK);
+  EXPECT_EQ(frame_table().info(a).ref_count, before_a.ref_count);
+  EXPECT_EQ(frame_table().info(a).type_count, before_a.type_count);
+  EXPECT_EQ(frame_table().info(b).ref_count, before_b.ref_count);
+
+  // A refused entry at the end, behind a run of empty ones, fails the pin
+  // and releases what the entries before it took.
+  const Mfn bad = g.make_table_frame([&](uint64_t* e) {
+    e[3] = Pte::map(a, PVABI_PTE_WRITABLE).raw();
+    e[511] = g.mfn(3).address().value();  // not present, yet into memory (rule 11)
+  });
+  EXPECT_EQ(ext(g, PVABI_MMUEXT_PIN_L1_TABLE, bad.value()), PVABI_EINVAL);
+  EXPECT_EQ(frame_table().info(bad).type, FrameType::kNone);
+  EXPECT_EQ(frame_table().info(a).ref_count, before_a.ref_count);
+  EXPECT_EQ(frame_table().info(a).type_count, before_a.type_count);
+}
+
 TEST_F(MmuTest, Rule1ForeignFramesAreRefused) {
   TestGuest a("a"), b("b");
   const Mfn theirs = b.mfn(b.take_pfn());

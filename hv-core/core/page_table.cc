@@ -33,7 +33,9 @@ bool names_unvalidated_table(unsigned level, uint64_t entry) {
 
 void drop_entries(Domain& d, unsigned level, const uint64_t* entries, unsigned upto) {
   for (unsigned slot = 0; slot < upto; ++slot) {
-    if (!is_reserved_slot(level, slot)) drop_entry(d, level, load_entry(&entries[slot]));
+    const uint64_t e = load_entry(&entries[slot]);
+    // Most entries of a table are empty: nothing was taken for them.
+    if (e != 0 && !is_reserved_slot(level, slot)) drop_entry(d, level, e);
   }
 }
 
@@ -56,7 +58,9 @@ Status validate_table(Domain& d, Mfn table, FrameType type, unsigned from, unsig
       __atomic_store_n(&entries[slot], ours, __ATOMIC_RELAXED);
       continue;
     }
-    const uint64_t e = normalize_entry(load_entry(&entries[slot]));
+    const uint64_t raw = load_entry(&entries[slot]);
+    if (raw == 0) continue;  // empty: nothing to check, take or store (most entries)
+    const uint64_t e = normalize_entry(raw);
     if (slot > from && names_unvalidated_table(level, e) && platform::preemption_requested()) {
       *progress = slot;
       return Status::kRestart;

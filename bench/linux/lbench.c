@@ -6,6 +6,8 @@
  *   lbench                 every figure, one line each: "lbench: NAME TICKS"
  *   lbench NAME...         only those figures
  *   lbench mmapcheck N     N rounds of map, fill, check, unmap (exit 0 if sound)
+ *   lbench fsbasecheck N   N switches away from a process with FS base 0 and
+ *                          back: its %fs reads must still see base 0
  *   lbench true            exit 0 at once (a tiny external command)
  *
  * Each figure is the median of ROUNDS rounds, each round timing a batch of
@@ -17,8 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/prctl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -210,6 +215,78 @@ static int mmapcheck(long rounds)
 	return 0;
 }
 
+/*
+ * A process whose FS base is 0 shares the CPU with one whose base is its
+ * TLS; after every switch back, an %fs-relative read must land in its own
+ * page at FS_PROBE. Raw system calls only once its base is 0: libc reaches
+ * its TLS (errno, the stack canary) through %fs.
+ */
+#define FS_PROBE 0x10000ul
+#define FS_MARK 0x5eedf5ba5e000000ull
+
+static long raw_syscall2(long nr, long a, long b)
+{
+	long ret;
+
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b) : "rcx", "r11", "memory");
+	return ret;
+}
+
+static __attribute__((noreturn)) void fs_zero_child(long rounds)
+{
+	long wrong = 0;
+
+	if (raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, 0))
+		raw_syscall2(SYS_exit_group, 3, 0);
+	for (long i = 0; i < rounds; i++) {
+		uint64_t seen;
+
+		raw_syscall2(SYS_sched_yield, 0, 0);
+		__asm__ volatile("movq %%fs:%c1, %0" : "=r"(seen) : "i"(FS_PROBE + 8) : "memory");
+		wrong += seen != FS_MARK;
+	}
+	raw_syscall2(SYS_exit_group, wrong ? 1 : 0, 0);
+	__builtin_unreachable();
+}
+
+static int fsbasecheck(long rounds)
+{
+	uint64_t *probe = mmap((void *)FS_PROBE, PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	pid_t yielder, zero;
+	int status;
+
+	if (probe != (uint64_t *)FS_PROBE)
+		die("mmap at FS_PROBE");
+	probe[1] = FS_MARK;
+	yielder = fork();
+	if (yielder < 0)
+		die("fork");
+	if (yielder == 0) {
+		for (long i = 0; i < rounds + 10; i++)
+			sched_yield();
+		_exit(0);
+	}
+	zero = fork();
+	if (zero < 0)
+		die("fork");
+	if (zero == 0)
+		fs_zero_child(rounds);
+	if (waitpid(zero, &status, 0) != zero)
+		die("waitpid");
+	kill(yielder, SIGKILL);
+	waitpid(yielder, NULL, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		printf("ok %ld\n", rounds);
+		return 0;
+	}
+	if (WIFEXITED(status))
+		printf("%%fs reads saw another base (exit %d)\n", WEXITSTATUS(status));
+	else
+		printf("%%fs reads faulted (signal %d)\n", WTERMSIG(status));
+	return 1;
+}
+
 static int run_figure(const char *name)
 {
 	for (size_t i = 0; i < NFIGURES; i++)
@@ -231,6 +308,8 @@ int main(int argc, char **argv)
 		return 0;
 	if (argc > 1 && !strcmp(argv[1], "mmapcheck"))
 		return mmapcheck(argc > 2 ? atol(argv[2]) : 100);
+	if (argc > 1 && !strcmp(argv[1], "fsbasecheck"))
+		return fsbasecheck(argc > 2 ? atol(argv[2]) : 100);
 	if (argc == 1)
 		for (size_t i = 0; i < NFIGURES; i++)
 			status |= run_figure(figures[i].name);

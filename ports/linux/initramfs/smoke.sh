@@ -13,6 +13,8 @@
 #              PID moved on by at least 200
 #   dd         64 MiB of zeros through a pipe hash to the known MD5
 #   mmap       lbench maps, fills, checks and unmaps 16 pages 200 times
+#   fsbase     a process with FS base 0 alternating with one whose base is
+#              its TLS still reads through base 0 after 200 switches back
 failed=0
 check() { # NAME VERDICT DETAILS...
 	name=$1 verdict=$2
@@ -73,6 +75,10 @@ check dd $v "md5 of 64 MiB of zeros: $sum (want $zeros_md5)"
 # mmap
 if out=$(lbench mmapcheck 200 2>&1) && [ "$out" = "ok 200" ]; then v=PASS; else v=FAIL; fi
 check mmap $v "lbench mmapcheck 200: $out"
+
+# fsbase
+if out=$(lbench fsbasecheck 200 2>&1) && [ "$out" = "ok 200" ]; then v=PASS; else v=FAIL; fi
+check fsbase $v "lbench fsbasecheck 200: $out"
 
 if [ $failed -eq 0 ]; then v=PASS; else v=FAIL; fi
 echo "smoke: RESULT $v"
